@@ -1,0 +1,255 @@
+"""The command line: parse arguments, call the library, map errors to exit codes.
+
+Exit codes: 0 success; 1 the work failed (for ``once``: every feed failed); 2 bad usage
+or an invalid configuration; 3 another ``run`` holds the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
+
+import click
+
+from . import __version__
+from .clock import to_iso, utc_now
+from .config import CONFIG_NAME, Config, find_config, load_config
+from .errors import AlreadyRunningError, ConfigError, DurandwatchError
+from .fetch import Fetcher
+from .ingest import Ingestor
+from .initdir import write_project
+from .model import PollOutcome
+from .resources import data_path
+from .store import Store
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_LOCKED = 3
+
+log = logging.getLogger("durandwatch")
+
+
+def _setup_logging(verbose: int, quiet: int) -> None:
+    level = logging.INFO - 10 * verbose + 10 * quiet
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+                                           "%Y-%m-%d %H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(max(logging.DEBUG, min(logging.CRITICAL, level)))
+    # httpx logs every request at INFO; our own one line per feed says more.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _config(ctx: click.Context) -> Config:
+    path = ctx.obj.get("config_path")
+    try:
+        found = find_config(path)
+        return load_config(found)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="durandwatch")
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
+              help=f"Configuration file (default: $DURANDWATCH_CONFIG, else ./{CONFIG_NAME}, "
+                   "else the built-in defaults with state in ./state).")
+@click.option("-v", "--verbose", count=True, help="More log output (repeatable).")
+@click.option("-q", "--quiet", count=True, help="Less log output (repeatable).")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, verbose: int, quiet: int) -> None:
+    """durandwatch: early warning of violence along the Afghanistan-Pakistan border."""
+    _setup_logging(verbose, quiet)
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+def init(folder: Path, force: bool) -> None:
+    """Write a commented durandwatch.toml, the feed catalog and the alert rules into FOLDER."""
+    try:
+        written = write_project(folder, force=force)
+    except FileExistsError as exc:
+        _fail(f"{exc} already exists; use --force to overwrite", EXIT_FAILED)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit {folder / CONFIG_NAME}, then `durandwatch check` and `durandwatch run`")
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Validate the configuration and the feed catalog; list every problem."""
+    config = _config(ctx)
+    enabled = len(config.enabled_feeds())
+    source = config.config_file or "built-in defaults"
+    click.echo(f"configuration OK ({source})")
+    click.echo(f"  feeds:    {len(config.feeds)} in {config.feeds_file} ({enabled} enabled)")
+    click.echo(f"  database: {config.database_path}")
+    click.echo(f"  output:   {config.output_dir}")
+    click.echo(f"  daily at: {config.schedule.daily_at:%H:%M} {config.schedule.timezone}")
+
+
+@main.command()
+@click.option("--feeds", "feeds_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Ingest the feed files (*.xml, *.rss, *.atom, *.rdf) in this folder instead "
+                   "of fetching the catalog.")
+@click.pass_context
+def once(ctx: click.Context, feeds_dir: Path | None) -> None:
+    """Poll every enabled feed once, store new items, and exit.
+
+    Exits 1 when every feed failed, 0 otherwise.
+    """
+    config = _config(ctx)
+    outcomes = _ingest_once(config, feeds_dir)
+    _print_outcomes(outcomes)
+    if outcomes and not any(o.ok for o in outcomes):
+        sys.exit(EXIT_FAILED)
+
+
+def _ingest_once(config: Config, feeds_dir: Path | None) -> list[PollOutcome]:
+    try:
+        with Store(config.database_path) as store:
+            if feeds_dir is not None:
+                return Ingestor(store, None).poll_directory(feeds_dir)
+            store.sync_feeds(config.feeds)
+            with Fetcher(config.fetch) as fetcher:
+                ingestor = Ingestor(store, fetcher,
+                                    backoff_max_minutes=config.fetch.backoff_max_minutes)
+                return ingestor.poll_all(config.enabled_feeds())
+    except DurandwatchError as exc:
+        _fail(str(exc), EXIT_FAILED)
+
+
+def _print_outcomes(outcomes: Sequence[PollOutcome]) -> None:
+    ok = sum(o.ok for o in outcomes)
+    new = sum(o.items_new for o in outcomes)
+    for o in outcomes:
+        if o.ok:
+            detail = "not modified" if o.status == "not-modified" else (
+                f"{o.items_seen} items, {o.items_new} new")
+            note = f"  (warning: {o.error})" if o.error else ""
+            click.echo(f"  ok      {o.feed}: {detail}{note}")
+        else:
+            click.echo(f"  FAILED  {o.feed}: {o.error}")
+    click.echo(f"{ok} of {len(outcomes)} feeds ok, {new} new items")
+
+
+@main.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run the service: poll feeds on schedule until SIGTERM or Ctrl-C."""
+    from .service import Service
+
+    config = _config(ctx)
+    service = Service(config)
+    try:
+        service.run()
+    except AlreadyRunningError as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    except DurandwatchError as exc:
+        _fail(str(exc), EXIT_FAILED)
+    if service.active_jobs:
+        # A fetch is still blocked in a socket read past the grace period; the state is
+        # consistent (every write is one transaction), so leave without joining it.
+        logging.shutdown()
+        os._exit(0)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Per feed: last success, last error, items stored."""
+    config = _config(ctx)
+    try:
+        with Store(config.database_path) as store:
+            store.sync_feeds(config.feeds)
+            report = status_report(store, config)
+    except DurandwatchError as exc:
+        _fail(str(exc), EXIT_FAILED)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    zone = ZoneInfo(config.schedule.timezone)
+    click.echo(f"{report['items']} items stored in {report['database']}")
+    for feed in report["feeds"]:
+        mark = "FAILING" if feed["consecutive_failures"] else ("ok" if feed["last_success"] else "never")
+        click.echo(f"  {mark:<7} {feed['name']:<32} items {feed['items']:>6}  "
+                   f"last success {_local(feed['last_success'], zone)}")
+        if feed["last_error"]:
+            click.echo(f"          last error {_local(feed['last_error_at'], zone)}: "
+                       f"{feed['last_error']}")
+
+
+def status_report(store: Store, config: Config) -> dict[str, Any]:
+    """The ``status --json`` document."""
+    enabled = {f.name for f in config.enabled_feeds()}
+    feeds = [
+        {
+            "name": s.name,
+            "url": s.url,
+            "enabled": s.name in enabled,
+            "last_success": to_iso(s.last_success),
+            "last_error": s.last_error,
+            "last_error_at": to_iso(s.last_error_at),
+            "consecutive_failures": s.consecutive_failures,
+            "next_attempt": to_iso(s.next_attempt),
+            "items": s.items,
+        }
+        for s in store.feed_states()
+    ]
+    return {
+        "items": store.count_items(),
+        "feeds": feeds,
+        "database": str(config.database_path),
+        "schema_version": store.schema_version,
+        "generated_at": to_iso(utc_now()),
+    }
+
+
+def _local(iso: str | None, zone: ZoneInfo) -> str:
+    if not iso:
+        return "never"
+    return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Fresh folder for the demo (default: a new temporary folder).")
+def demo(out: Path | None) -> None:
+    """Run the main job offline on the bundled sample feeds and print where the results are."""
+    folder = Path(tempfile.mkdtemp(prefix="durandwatch-demo-")) if out is None else out
+    if folder.exists() and any(folder.iterdir()):
+        _fail(f"{folder} is not empty; the demo needs a fresh folder", EXIT_FAILED)
+    write_project(folder, force=True)
+    try:
+        config = load_config(folder / CONFIG_NAME)
+    except ConfigError as exc:  # pragma: no cover - the written project is valid
+        _fail(str(exc), EXIT_CONFIG)
+    samples = data_path("feeds", "samples")
+    click.echo(f"durandwatch demo: ingesting the illustrative sample feeds in {samples}")
+    outcomes = _ingest_once(config, samples)
+    _print_outcomes(outcomes)
+    click.echo(f"results in {folder}")
+    click.echo(f"  database: {config.database_path}")
+    click.echo(f"  see them: durandwatch -c {folder / CONFIG_NAME} status")
+    if not any(o.ok for o in outcomes):
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,409 @@
+"""SQLite storage: items stored exactly once, feed state, schema migrations.
+
+Durability: WAL journal with ``synchronous=FULL``; each feed's items and its new state
+(validators, success time) are committed in one transaction, so a crash at any point
+leaves either all of a poll or none of it, and the validators are never saved for
+items that were not. Uniqueness is enforced by the schema (item id, and the canonical
+link), so a restart, a second feed carrying the same story, or a feed that changes its
+guid scheme cannot duplicate an item.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from .clock import parse_utc, to_iso
+from .errors import AlreadyRunningError, StoreError
+from .model import FeedSpec, FeedState, Item
+from .parse import canonical_url
+
+log = logging.getLogger(__name__)
+
+# Each migration is a list of statements applied in one transaction with the version bump.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE feeds (
+            name TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            last_attempt TEXT,
+            last_success TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            next_attempt TEXT
+        )""",
+        """CREATE TABLE items (
+            id TEXT PRIMARY KEY,
+            url TEXT,
+            url_key TEXT UNIQUE,
+            guid TEXT,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            published TEXT NOT NULL,
+            published_estimated INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL,
+            language TEXT NOT NULL,
+            first_seen TEXT NOT NULL
+        )""",
+        "CREATE INDEX items_published ON items (published)",
+        """CREATE TABLE item_feeds (
+            item_id TEXT NOT NULL REFERENCES items (id),
+            feed TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (item_id, feed)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE polls (
+            id INTEGER PRIMARY KEY,
+            feed TEXT NOT NULL,
+            at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            http_status INTEGER,
+            items_seen INTEGER NOT NULL DEFAULT 0,
+            items_new INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            elapsed_s REAL
+        )""",
+        "CREATE INDEX polls_feed_at ON polls (feed, at)",
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCounts:
+    """Totals for ``status``."""
+
+    items: int
+    feeds: tuple[FeedState, ...]
+
+
+class Store:
+    """One SQLite database. Safe to share between threads (writes are serialised)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                str(path), timeout=30.0, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from None
+        self._lock = threading.RLock()
+        self._migrate()
+
+    def close(self) -> None:
+        """Close the connection (the WAL is checkpointed by SQLite)."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"database {self.path}: {exc}") from None
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version recorded in the file."""
+        with self._lock:
+            row = self._db.execute("PRAGMA user_version").fetchone()
+        return int(row[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {current}, newer than this durandwatch "
+                f"understands ({SCHEMA_VERSION}); upgrade durandwatch"
+            )
+        for version in range(current, SCHEMA_VERSION):
+            with self._transaction() as db:
+                # Re-read inside the write lock: another process may have migrated.
+                if int(db.execute("PRAGMA user_version").fetchone()[0]) > version:
+                    continue
+                for statement in MIGRATIONS[version]:
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {version + 1}")
+            log.info("database %s migrated to schema version %d", self.path, version + 1)
+
+    # -- feeds ---------------------------------------------------------------------------
+
+    def sync_feeds(self, specs: Iterable[FeedSpec]) -> None:
+        """Make sure every catalog feed has a state row (the URL follows the catalog)."""
+        with self._transaction() as db:
+            for spec in specs:
+                db.execute(
+                    "INSERT INTO feeds (name, url) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET url = excluded.url",
+                    (spec.name, spec.url),
+                )
+
+    def feed_state(self, name: str) -> FeedState | None:
+        """The remembered state of one feed, or None if never seen."""
+        states = self._feed_states("WHERE f.name = ?", (name,))
+        return states[0] if states else None
+
+    def feed_states(self) -> tuple[FeedState, ...]:
+        """Every feed's state, by name."""
+        return self._feed_states("", ())
+
+    def _feed_states(self, where: str, args: Sequence[object]) -> tuple[FeedState, ...]:
+        query = (
+            "SELECT f.name, f.url, f.etag, f.last_modified, f.last_attempt, f.last_success, "
+            "f.last_error, f.last_error_at, f.consecutive_failures, f.next_attempt, "
+            "(SELECT COUNT(*) FROM item_feeds i WHERE i.feed = f.name) "
+            f"FROM feeds f {where} ORDER BY f.name"
+        )
+        with self._lock:
+            rows = self._db.execute(query, args).fetchall()
+        return tuple(
+            FeedState(
+                name=r[0], url=r[1], etag=r[2], last_modified=r[3],
+                last_attempt=parse_utc(r[4]), last_success=parse_utc(r[5]), last_error=r[6],
+                last_error_at=parse_utc(r[7]), consecutive_failures=int(r[8]),
+                next_attempt=parse_utc(r[9]), items=int(r[10]),
+            )
+            for r in rows
+        )
+
+    # -- polls ---------------------------------------------------------------------------
+
+    def record_items(
+        self,
+        spec: FeedSpec,
+        items: Sequence[Item],
+        *,
+        now: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        http_status: int | None,
+        warning: str | None = None,
+        elapsed_s: float = 0.0,
+    ) -> int:
+        """Store a successful poll atomically; return how many items were new."""
+        stamp = to_iso(now)
+        with self._transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO items (id, url, url_key, guid, title, summary, published,"
+                " published_estimated, source, language, first_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        it.id, it.url, canonical_url(it.url) if it.url else None, it.guid,
+                        it.title, it.summary, to_iso(it.published), int(it.published_estimated),
+                        it.source, it.language, stamp,
+                    )
+                    for it in items
+                ],
+            )
+            new = db.total_changes - before
+            # Link every item to this feed, through the id it was first stored under
+            # (a guid change or a second feed finds the existing row by its link).
+            db.executemany(
+                "INSERT OR IGNORE INTO item_feeds (item_id, feed, first_seen) "
+                "SELECT id, ?, ? FROM items WHERE id = ? OR url_key = ? LIMIT 1",
+                [
+                    (spec.name, stamp, it.id, canonical_url(it.url) if it.url else None)
+                    for it in items
+                ],
+            )
+            self._upsert_state(db, spec, stamp, success=True, etag=etag,
+                               last_modified=last_modified, error=warning)
+            self._log_poll(db, spec.name, stamp, "ok", http_status, len(items), new, warning,
+                           elapsed_s)
+        return new
+
+    def record_not_modified(self, spec: FeedSpec, *, now: datetime, elapsed_s: float = 0.0) -> None:
+        """A 304: success, nothing to store."""
+        stamp = to_iso(now)
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO feeds (name, url, last_attempt, last_success, consecutive_failures,"
+                " next_attempt) VALUES (?, ?, ?, ?, 0, NULL) ON CONFLICT (name) DO UPDATE SET"
+                " url = excluded.url, last_attempt = excluded.last_attempt,"
+                " last_success = excluded.last_success, consecutive_failures = 0,"
+                " next_attempt = NULL",
+                (spec.name, spec.url, stamp, stamp),
+            )
+            self._log_poll(db, spec.name, stamp, "not-modified", 304, 0, 0, None, elapsed_s)
+
+    def record_failure(
+        self,
+        spec: FeedSpec,
+        *,
+        now: datetime,
+        error: str,
+        next_attempt: datetime | None,
+        http_status: int | None = None,
+        elapsed_s: float = 0.0,
+    ) -> int:
+        """A failed poll; return the number of consecutive failures including this one."""
+        stamp = to_iso(now)
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO feeds (name, url, last_attempt, last_error, last_error_at,"
+                " consecutive_failures, next_attempt) VALUES (?, ?, ?, ?, ?, 1, ?)"
+                " ON CONFLICT (name) DO UPDATE SET url = excluded.url,"
+                " last_attempt = excluded.last_attempt, last_error = excluded.last_error,"
+                " last_error_at = excluded.last_error_at,"
+                " consecutive_failures = feeds.consecutive_failures + 1,"
+                " next_attempt = excluded.next_attempt",
+                (spec.name, spec.url, stamp, error, stamp, to_iso(next_attempt)),
+            )
+            self._log_poll(db, spec.name, stamp, "failed", http_status, 0, 0, error, elapsed_s)
+            row = db.execute("SELECT consecutive_failures FROM feeds WHERE name = ?",
+                             (spec.name,)).fetchone()
+        return int(row[0])
+
+    def set_next_attempt(self, name: str, when: datetime | None) -> None:
+        """Record when a failing feed may be tried again."""
+        with self._transaction() as db:
+            db.execute("UPDATE feeds SET next_attempt = ? WHERE name = ?", (to_iso(when), name))
+
+    @staticmethod
+    def _upsert_state(
+        db: sqlite3.Connection, spec: FeedSpec, stamp: str | None, *, success: bool,
+        etag: str | None, last_modified: str | None, error: str | None,
+    ) -> None:
+        db.execute(
+            "INSERT INTO feeds (name, url, etag, last_modified, last_attempt, last_success,"
+            " consecutive_failures, next_attempt, last_error, last_error_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 0, NULL, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+            " url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,"
+            " last_attempt = excluded.last_attempt, last_success = excluded.last_success,"
+            " consecutive_failures = 0, next_attempt = NULL,"
+            " last_error = COALESCE(excluded.last_error, feeds.last_error),"
+            " last_error_at = COALESCE(excluded.last_error_at, feeds.last_error_at)",
+            (spec.name, spec.url, etag, last_modified, stamp, stamp if success else None,
+             error, stamp if error else None),
+        )
+
+    @staticmethod
+    def _log_poll(
+        db: sqlite3.Connection, feed: str, stamp: str | None, status: str,
+        http_status: int | None, seen: int, new: int, error: str | None, elapsed_s: float,
+    ) -> None:
+        db.execute(
+            "INSERT INTO polls (feed, at, status, http_status, items_seen, items_new, error,"
+            " elapsed_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (feed, stamp, status, http_status, seen, new, error, round(elapsed_s, 3)),
+        )
+
+    # -- reading -------------------------------------------------------------------------
+
+    def count_items(self) -> int:
+        """Distinct items stored."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+
+    def items(self, *, since: datetime | None = None) -> list[Item]:
+        """Stored items, oldest first (optionally published at or after ``since``)."""
+        query = ("SELECT id, url, title, summary, published, source, language,"
+                 " published_estimated, guid FROM items")
+        args: tuple[object, ...] = ()
+        if since is not None:
+            query += " WHERE published >= ?"
+            args = (to_iso(since),)
+        query += " ORDER BY published, id"
+        with self._lock:
+            rows = self._db.execute(query, args).fetchall()
+        return [
+            Item(id=r[0], url=r[1], title=r[2], summary=r[3], published=parse_utc(r[4]) or _never(),
+                 source=r[5], language=r[6], published_estimated=bool(r[7]), guid=r[8])
+            for r in rows
+        ]
+
+    def get_meta(self, key: str) -> str | None:
+        """A small persistent value (for example, when the daily job last ran)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a persistent value."""
+        with self._transaction() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                       "DO UPDATE SET value = excluded.value", (key, value))
+
+    def integrity_check(self) -> str:
+        """SQLite's own consistency check; ``"ok"`` when the file is sound."""
+        with self._lock:
+            return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _never() -> datetime:  # pragma: no cover - published is NOT NULL in the schema
+    raise StoreError("an item without a publication time was found in the database")
+
+
+class RunLock:
+    """An exclusive advisory lock on the state folder, released by the OS on exit or kill -9."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[str] | None = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise :class:`AlreadyRunningError` at once."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise AlreadyRunningError(
+                f"durandwatch is already running on {self.path.parent} (pid {holder}); "
+                "stop it first, or give this instance its own configuration folder"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        """Give the lock back."""
+        if self._handle is not None:
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
