@@ -40,8 +40,9 @@ log = logging.getLogger("durandwatch")
 def _setup_logging(verbose: int, quiet: int) -> None:
     level = logging.INFO - 10 * verbose + 10 * quiet
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-                                           "%Y-%m-%d %H:%M:%S"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(max(logging.DEBUG, min(logging.CRITICAL, level)))
@@ -66,9 +67,14 @@ def _config(ctx: click.Context) -> Config:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="durandwatch")
-@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
-              help=f"Configuration file (default: $DURANDWATCH_CONFIG, else ./{CONFIG_NAME}, "
-                   "else the built-in defaults with state in ./state).")
+@click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help=f"Configuration file (default: $DURANDWATCH_CONFIG, else ./{CONFIG_NAME}, "
+    "else the built-in defaults with state in ./state).",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (repeatable).")
 @click.option("-q", "--quiet", count=True, help="Less log output (repeatable).")
 @click.pass_context
@@ -108,9 +114,13 @@ def check(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--feeds", "feeds_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Ingest the feed files (*.xml, *.rss, *.atom, *.rdf) in this folder instead "
-                   "of fetching the catalog.")
+@click.option(
+    "--feeds",
+    "feeds_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Ingest the feed files (*.xml, *.rss, *.atom, *.rdf) in this folder instead "
+    "of fetching the catalog.",
+)
 @click.pass_context
 def once(ctx: click.Context, feeds_dir: Path | None) -> None:
     """Poll every enabled feed once, store new items, and exit.
@@ -131,8 +141,9 @@ def _ingest_once(config: Config, feeds_dir: Path | None) -> list[PollOutcome]:
                 return Ingestor(store, None).poll_directory(feeds_dir)
             store.sync_feeds(config.feeds)
             with Fetcher(config.fetch) as fetcher:
-                ingestor = Ingestor(store, fetcher,
-                                    backoff_max_minutes=config.fetch.backoff_max_minutes)
+                ingestor = Ingestor(
+                    store, fetcher, backoff_max_minutes=config.fetch.backoff_max_minutes
+                )
                 return ingestor.poll_all(config.enabled_feeds())
     except DurandwatchError as exc:
         _fail(str(exc), EXIT_FAILED)
@@ -143,8 +154,11 @@ def _print_outcomes(outcomes: Sequence[PollOutcome]) -> None:
     new = sum(o.items_new for o in outcomes)
     for o in outcomes:
         if o.ok:
-            detail = "not modified" if o.status == "not-modified" else (
-                f"{o.items_seen} items, {o.items_new} new")
+            detail = (
+                "not modified"
+                if o.status == "not-modified"
+                else (f"{o.items_seen} items, {o.items_new} new")
+            )
             note = f"  (warning: {o.error})" if o.error else ""
             click.echo(f"  ok      {o.feed}: {detail}{note}")
         else:
@@ -191,12 +205,19 @@ def status(ctx: click.Context, as_json: bool) -> None:
     zone = ZoneInfo(config.schedule.timezone)
     click.echo(f"{report['items']} items stored in {report['database']}")
     for feed in report["feeds"]:
-        mark = "FAILING" if feed["consecutive_failures"] else ("ok" if feed["last_success"] else "never")
-        click.echo(f"  {mark:<7} {feed['name']:<32} items {feed['items']:>6}  "
-                   f"last success {_local(feed['last_success'], zone)}")
+        mark = (
+            "FAILING"
+            if feed["consecutive_failures"]
+            else ("ok" if feed["last_success"] else "never")
+        )
+        click.echo(
+            f"  {mark:<7} {feed['name']:<32} items {feed['items']:>6}  "
+            f"last success {_local(feed['last_success'], zone)}"
+        )
         if feed["last_error"]:
-            click.echo(f"          last error {_local(feed['last_error_at'], zone)}: "
-                       f"{feed['last_error']}")
+            click.echo(
+                f"          last error {_local(feed['last_error_at'], zone)}: {feed['last_error']}"
+            )
 
 
 def status_report(store: Store, config: Config) -> dict[str, Any]:
@@ -232,8 +253,11 @@ def _local(iso: str | None, zone: ZoneInfo) -> str:
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Fresh folder for the demo (default: a new temporary folder).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Fresh folder for the demo (default: a new temporary folder).",
+)
 def demo(out: Path | None) -> None:
     """Run the main job offline on the bundled sample feeds and print where the results are."""
     folder = Path(tempfile.mkdtemp(prefix="durandwatch-demo-")) if out is None else out

@@ -120,7 +120,9 @@ def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     return local if local.exists() else None
 
 
-def load_config(path: str | os.PathLike[str] | None = None, *, base_dir: Path | None = None) -> Config:
+def load_config(
+    path: str | os.PathLike[str] | None = None, *, base_dir: Path | None = None
+) -> Config:
     """Read, validate and return the configuration.
 
     With no file, the embedded defaults apply and relative paths resolve against
@@ -145,7 +147,9 @@ def load_config(path: str | os.PathLike[str] | None = None, *, base_dir: Path | 
                 source=str(config_file),
             ) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-            raise ConfigError([f"cannot read {config_file}: {exc}"], source=str(config_file)) from None
+            raise ConfigError(
+                [f"cannot read {config_file}: {exc}"], source=str(config_file)
+            ) from None
     else:
         base = (base_dir or Path.cwd()).resolve()
     source = str(config_file) if config_file else "built-in configuration"
@@ -242,8 +246,15 @@ def _path(value: object, base: Path, default: Path) -> Path:
     return path if path.is_absolute() else (base / path)
 
 
-def _positive(section: dict[str, Any], key: str, default: float, problems: list[str], *,
-              name: str, minimum: float = 0.0) -> float:
+def _positive(
+    section: dict[str, Any],
+    key: str,
+    default: float,
+    problems: list[str],
+    *,
+    name: str,
+    minimum: float = 0.0,
+) -> float:
     value = section.get(key, default)
     if value <= minimum:
         problems.append(f"{name}.{key} = {value!r}: must be greater than {minimum:g}")
@@ -266,16 +277,19 @@ def _fetch_settings(section: dict[str, Any], problems: list[str]) -> FetchSettin
     deadline = _positive(section, "deadline", d.deadline, problems, name="fetch")
     if deadline < connect:
         problems.append(f"fetch.deadline ({deadline:g} s) is shorter than fetch.connect_timeout")
-    max_bytes = int(_positive(section, "max_bytes", d.max_bytes, problems, name="fetch",
-                              minimum=1023))
+    max_bytes = int(
+        _positive(section, "max_bytes", d.max_bytes, problems, name="fetch", minimum=1023)
+    )
     delay = float(section.get("per_host_delay", d.per_host_delay))
     if delay < 0:
         problems.append(f"fetch.per_host_delay = {delay!r}: must be 0 or more")
         delay = d.per_host_delay
-    backoff = int(_positive(section, "backoff_max_minutes", d.backoff_max_minutes, problems,
-                            name="fetch"))
-    return FetchSettings(user_agent, connect, read, deadline, max_bytes, max_redirects, delay,
-                         backoff)
+    backoff = int(
+        _positive(section, "backoff_max_minutes", d.backoff_max_minutes, problems, name="fetch")
+    )
+    return FetchSettings(
+        user_agent, connect, read, deadline, max_bytes, max_redirects, delay, backoff
+    )
 
 
 def _schedule_settings(section: dict[str, Any], problems: list[str]) -> ScheduleSettings:
@@ -284,8 +298,10 @@ def _schedule_settings(section: dict[str, Any], problems: list[str]) -> Schedule
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"schedule.timezone = {tz!r}: not a known IANA time zone "
-                        "(for example Asia/Kabul or Asia/Karachi)")
+        problems.append(
+            f"schedule.timezone = {tz!r}: not a known IANA time zone "
+            "(for example Asia/Kabul or Asia/Karachi)"
+        )
         tz = d.timezone
     daily = d.daily_at
     text = section.get("daily_at")
@@ -294,19 +310,29 @@ def _schedule_settings(section: dict[str, Any], problems: list[str]) -> Schedule
         if match:
             daily = dtime(int(match.group(1)), int(match.group(2)))
         else:
-            problems.append(f"schedule.daily_at = {text!r}: expected HH:MM (24-hour), e.g. \"06:00\"")
+            problems.append(f'schedule.daily_at = {text!r}: expected HH:MM (24-hour), e.g. "06:00"')
     jitter = int(section.get("jitter_seconds", d.jitter_seconds))
     if jitter < 0:
         problems.append(f"schedule.jitter_seconds = {jitter}: must be 0 or more")
         jitter = d.jitter_seconds
-    grace = _positive(section, "shutdown_grace_seconds", d.shutdown_grace_seconds, problems,
-                      name="schedule")
+    grace = _positive(
+        section, "shutdown_grace_seconds", d.shutdown_grace_seconds, problems, name="schedule"
+    )
     return ScheduleSettings(tz, daily, jitter, grace)
 
 
 _FEED_KEYS: dict[str, type | tuple[type, ...]] = {
-    "name": str, "outlet": str, "section": str, "url": str, "language": str, "country": str,
-    "interval_minutes": int, "enabled": bool, "notes": str, "confidence": str, "evidence": str,
+    "name": str,
+    "outlet": str,
+    "section": str,
+    "url": str,
+    "language": str,
+    "country": str,
+    "interval_minutes": int,
+    "enabled": bool,
+    "notes": str,
+    "confidence": str,
+    "evidence": str,
 }
 
 
@@ -321,8 +347,10 @@ def _load_catalog(path: Path, problems: list[str]) -> tuple[FeedSpec, ...]:
         return ()
     unknown = set(raw) - {"feed"}
     if unknown:
-        problems.append(f"feed catalog {path.name}: unknown top-level key(s) {sorted(unknown)}; "
-                        "feeds are [[feed]] tables")
+        problems.append(
+            f"feed catalog {path.name}: unknown top-level key(s) {sorted(unknown)}; "
+            "feeds are [[feed]] tables"
+        )
     entries = raw.get("feed", [])
     if not isinstance(entries, list):
         problems.append(f"feed catalog {path.name}: [[feed]] must be an array of tables")
@@ -353,14 +381,18 @@ def _feed_spec(entry: dict[str, Any], where: str, problems: list[str]) -> FeedSp
     for key, value in entry.items():
         expected = _FEED_KEYS.get(key)
         if expected is None:
-            problems.append(f"{where}: unknown key {key!r} (known: {', '.join(sorted(_FEED_KEYS))})")
+            problems.append(
+                f"{where}: unknown key {key!r} (known: {', '.join(sorted(_FEED_KEYS))})"
+            )
         elif (isinstance(value, bool) and expected is not bool) or not isinstance(value, expected):
             problems.append(f"{where}: {key} = {value!r} has the wrong type")
     name = entry.get("name")
     url = entry.get("url")
     if not isinstance(name, str) or not _NAME.match(name):
-        problems.append(f"{where}: name must be lower-case letters, digits, '.', '_' or '-' "
-                        "(at most 64 characters)")
+        problems.append(
+            f"{where}: name must be lower-case letters, digits, '.', '_' or '-' "
+            "(at most 64 characters)"
+        )
     if not isinstance(url, str) or not url:
         problems.append(f"{where}: url is required")
     else:
@@ -368,12 +400,18 @@ def _feed_spec(entry: dict[str, Any], where: str, problems: list[str]) -> FeedSp
         if parts.scheme not in ("http", "https") or not parts.netloc:
             problems.append(f"{where}: url {url!r} must be an absolute http(s) URL")
     interval = entry.get("interval_minutes", 30)
-    if isinstance(interval, int) and not isinstance(interval, bool) and interval < MIN_INTERVAL_MINUTES:
-        problems.append(f"{where}: interval_minutes = {interval}: at least {MIN_INTERVAL_MINUTES} "
-                        "(poll politely)")
+    if (
+        isinstance(interval, int)
+        and not isinstance(interval, bool)
+        and interval < MIN_INTERVAL_MINUTES
+    ):
+        problems.append(
+            f"{where}: interval_minutes = {interval}: at least {MIN_INTERVAL_MINUTES} "
+            "(poll politely)"
+        )
     country = entry.get("country", "")
     if isinstance(country, str) and country not in COUNTRY_FOCUS:
-        problems.append(f"{where}: country = {country!r}: expected one of AF, PK, AF|PK or \"\"")
+        problems.append(f'{where}: country = {country!r}: expected one of AF, PK, AF|PK or ""')
     if len(problems) > before:
         return None
     notes = str(entry.get("notes", ""))

@@ -27,7 +27,9 @@ class FeedError(DurandwatchError):
 class FetchError(FeedError, OSError):
     """The HTTP layer failed: timeout, size cap, bad status, too many redirects."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after

@@ -162,13 +162,19 @@ class Fetcher:
                 if status in _REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
-                        raise FetchError(f"HTTP {status} redirect without a Location", status=status)
-                    return urljoin(url, location)
+                        raise FetchError(
+                            f"HTTP {status} redirect without a Location", status=status
+                        )
+                    return str(urljoin(url, location))
                 if status == 304:
-                    return FetchResult(url=url, status=304, not_modified=True,
-                                       etag=response.headers.get("etag") or headers.get("If-None-Match"),
-                                       last_modified=response.headers.get("last-modified")
-                                       or headers.get("If-Modified-Since"))
+                    return FetchResult(
+                        url=url,
+                        status=304,
+                        not_modified=True,
+                        etag=response.headers.get("etag") or headers.get("If-None-Match"),
+                        last_modified=response.headers.get("last-modified")
+                        or headers.get("If-Modified-Since"),
+                    )
                 if status >= 400:
                     raise FetchError(
                         f"HTTP {status} {response.reason_phrase}".strip(),
@@ -193,8 +199,9 @@ class Fetcher:
                     last_modified=response.headers.get("last-modified"),
                 )
         except httpx.TimeoutException as exc:
-            raise FetchError(f"timed out ({type(exc).__name__}) after "
-                             f"{self._clock() - start:.1f} s") from None
+            raise FetchError(
+                f"timed out ({type(exc).__name__}) after {self._clock() - start:.1f} s"
+            ) from None
         except httpx.UnsupportedProtocol as exc:
             raise InvalidFeedURLError(f"unsupported URL {url!r}: {exc}") from None
         except httpx.InvalidURL as exc:

@@ -16,7 +16,7 @@ CONFIG_TEMPLATE = """\
 
 [paths]
 feeds = "feeds/feeds.toml"    # the feed catalog: name, url, language, country, interval
-# geo = "geo"                 # region profile and aliases (default: the one shipped with durandwatch)
+# geo = "geo"                 # region profile and aliases (default: the shipped one)
 rules = "alerts/rules.toml"   # alert weights, windows and thresholds
 output = "alerts"             # daily folders alerts/<YYYY-MM-DD>/ are written here
 state = "state"               # the run lock (and the database, see below)

@@ -67,9 +67,9 @@ def parse_feed(
         ``NotAFeedError`` are subclasses).
     """
     safe, transcoded = make_safe(data)
+    # No content-location: links are resolved below against the fetch URL, and feedparser
+    # flags a document without a content-type as malformed when one is given.
     headers: dict[str, str] = {}
-    if url:
-        headers["content-location"] = url
     if content_type:
         headers["content-type"] = _without_charset(content_type) if transcoded else content_type
     parsed: Any = feedparser.parse(
@@ -92,10 +92,12 @@ def parse_feed(
         )
 
     truncated = not _CLOSING_ROOT.search(safe[-512:].rstrip(b"\x00"))
-    if truncated and entries:
+    if truncated:
         # The last entry may have been cut mid-text: keep it out, the next poll of the
         # complete document brings it in whole.
         entries = entries[:-1]
+        if not entries:
+            raise FeedParseError("the document is truncated before any complete item")
         warnings.append(f"document is truncated; kept the {len(entries)} complete item(s)")
 
     feed_meta: Mapping[str, Any] = parsed.get("feed", {})
@@ -110,7 +112,9 @@ def parse_feed(
         else:
             items.append(item)
     if skipped:
-        warnings.append(f"skipped {skipped} entr{'y' if skipped == 1 else 'ies'} with no title or link")
+        warnings.append(
+            f"skipped {skipped} entr{'y' if skipped == 1 else 'ies'} with no title or link"
+        )
     return ParsedFeed(
         title=collapse(str(feed_meta.get("title", ""))),
         items=tuple(_unique(items)),
@@ -137,8 +141,13 @@ def _to_item(
     guid = entry.get("id") or None
     published, estimated = _published(entry, now)
     return Item(
-        id=item_id(guid=str(guid) if guid else None, link=link, title=title, published=published,
-                   source=source),
+        id=item_id(
+            guid=str(guid) if guid else None,
+            link=link,
+            title=title,
+            published=published,
+            source=source,
+        ),
         url=link,
         title=title,
         summary=summary,
@@ -196,7 +205,9 @@ def _clean_link(value: object, base: str | None) -> str | None:
 
 def _published(entry: Mapping[str, Any], now: datetime) -> tuple[datetime, bool]:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        # dict.get: feedparser's own lookup maps updated_parsed to published_parsed
+        # behind a DeprecationWarning.
+        value = dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
         if value:
             try:
                 moment = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)

@@ -68,8 +68,13 @@ def run_daily(store: Store, config: Config, *, now: datetime) -> DailyReport:
     failing = tuple(s.name for s in store.feed_states() if s.consecutive_failures)
     store.set_meta(_DAILY_META, local_date)
     report = DailyReport(local_date, len(recent), failing)
-    log.info("daily run for %s: %d items in the last 24 h; %d feed(s) failing%s", local_date,
-             report.items_last_24h, len(failing), f" ({', '.join(failing)})" if failing else "")
+    log.info(
+        "daily run for %s: %d items in the last 24 h; %d feed(s) failing%s",
+        local_date,
+        report.items_last_24h,
+        len(failing),
+        f" ({', '.join(failing)})" if failing else "",
+    )
     return report
 
 
@@ -113,8 +118,9 @@ def build_scheduler(
     daily_at = config.schedule.daily_at
     scheduler.add_job(
         daily,
-        CronTrigger(hour=daily_at.hour, minute=daily_at.minute,
-                    timezone=ZoneInfo(config.schedule.timezone)),
+        CronTrigger(
+            hour=daily_at.hour, minute=daily_at.minute, timezone=ZoneInfo(config.schedule.timezone)
+        ),
         id=DAILY_JOB_ID,
         name="daily outputs",
         coalesce=True,
@@ -143,16 +149,24 @@ class Service:
         self.stop_event.set()
 
     def run(self) -> None:
-        """Block until SIGTERM/SIGINT; raises ``AlreadyRunningError`` if another run holds the lock."""
+        """Block until SIGTERM/SIGINT.
+
+        Raises ``AlreadyRunningError`` when another run holds the lock.
+        """
         lock = RunLock(self.config.lock_path)
         lock.acquire()
         try:
-            with Store(self.config.database_path) as store, Fetcher(
-                self.config.fetch, cancel=self.stop_event
-            ) as fetcher:
+            with (
+                Store(self.config.database_path) as store,
+                Fetcher(self.config.fetch, cancel=self.stop_event) as fetcher,
+            ):
                 store.sync_feeds(self.config.feeds)
-                ingestor = Ingestor(store, fetcher, now=self.now,
-                                    backoff_max_minutes=self.config.fetch.backoff_max_minutes)
+                ingestor = Ingestor(
+                    store,
+                    fetcher,
+                    now=self.now,
+                    backoff_max_minutes=self.config.fetch.backoff_max_minutes,
+                )
                 self._serve(store, ingestor)
         finally:
             lock.release()
@@ -168,18 +182,24 @@ class Service:
                 run_daily(store, self.config, now=self.now())
 
         scheduler = build_scheduler(self.config, poll=poll, daily=daily, now=self.now())
-        previous = {sig: signal.signal(sig, self.request_stop)
-                    for sig in (signal.SIGTERM, signal.SIGINT)}
+        previous = {
+            sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
         try:
             scheduler.start()
             feeds = len(self.config.enabled_feeds())
-            log.info("durandwatch running: %d feeds, daily run at %s %s, database %s", feeds,
-                     self.config.schedule.daily_at.strftime("%H:%M"),
-                     self.config.schedule.timezone, self.config.database_path)
+            log.info(
+                "durandwatch running: %d feeds, daily run at %s %s, database %s",
+                feeds,
+                self.config.schedule.daily_at.strftime("%H:%M"),
+                self.config.schedule.timezone,
+                self.config.database_path,
+            )
             if daily_is_overdue(store, self.config, now=self.now()):
                 log.info("the daily run was missed while the service was down; running it now")
-                scheduler.add_job(daily, id="daily-catch-up", name="daily catch-up",
-                                  misfire_grace_time=None)
+                scheduler.add_job(
+                    daily, id="daily-catch-up", name="daily catch-up", misfire_grace_time=None
+                )
             while not self.stop_event.wait(1.0):
                 pass
         finally:
@@ -201,8 +221,9 @@ class Service:
     def _wait_idle(self, grace: float) -> None:
         with self._idle:
             if not self._idle.wait_for(lambda: self._active == 0, timeout=grace):
-                log.warning("%d job(s) still running after %.0f s; exiting anyway",
-                            self._active, grace)
+                log.warning(
+                    "%d job(s) still running after %.0f s; exiting anyway", self._active, grace
+                )
 
 
 class _Tracked:

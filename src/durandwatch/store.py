@@ -163,9 +163,13 @@ class Store:
         """Make sure every catalog feed has a state row (the URL follows the catalog)."""
         with self._transaction() as db:
             for spec in specs:
+                # A changed URL is a different resource: drop its validators and backoff
+                # (the operator probably just fixed it).
                 db.execute(
                     "INSERT INTO feeds (name, url) VALUES (?, ?) "
-                    "ON CONFLICT (name) DO UPDATE SET url = excluded.url",
+                    "ON CONFLICT (name) DO UPDATE SET url = excluded.url,"
+                    " etag = NULL, last_modified = NULL, consecutive_failures = 0,"
+                    " next_attempt = NULL WHERE feeds.url IS NOT excluded.url",
                     (spec.name, spec.url),
                 )
 
@@ -179,8 +183,9 @@ class Store:
         return self._feed_states("", ())
 
     def _feed_states(self, where: str, args: Sequence[object]) -> tuple[FeedState, ...]:
+        # ``where`` is one of two constant clauses written above; values go in ``args``.
         query = (
-            "SELECT f.name, f.url, f.etag, f.last_modified, f.last_attempt, f.last_success, "
+            "SELECT f.name, f.url, f.etag, f.last_modified, f.last_attempt, f.last_success, "  # noqa: S608
             "f.last_error, f.last_error_at, f.consecutive_failures, f.next_attempt, "
             "(SELECT COUNT(*) FROM item_feeds i WHERE i.feed = f.name) "
             f"FROM feeds f {where} ORDER BY f.name"
@@ -189,10 +194,17 @@ class Store:
             rows = self._db.execute(query, args).fetchall()
         return tuple(
             FeedState(
-                name=r[0], url=r[1], etag=r[2], last_modified=r[3],
-                last_attempt=parse_utc(r[4]), last_success=parse_utc(r[5]), last_error=r[6],
-                last_error_at=parse_utc(r[7]), consecutive_failures=int(r[8]),
-                next_attempt=parse_utc(r[9]), items=int(r[10]),
+                name=r[0],
+                url=r[1],
+                etag=r[2],
+                last_modified=r[3],
+                last_attempt=parse_utc(r[4]),
+                last_success=parse_utc(r[5]),
+                last_error=r[6],
+                last_error_at=parse_utc(r[7]),
+                consecutive_failures=int(r[8]),
+                next_attempt=parse_utc(r[9]),
+                items=int(r[10]),
             )
             for r in rows
         )
@@ -221,9 +233,17 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
-                        it.id, it.url, canonical_url(it.url) if it.url else None, it.guid,
-                        it.title, it.summary, to_iso(it.published), int(it.published_estimated),
-                        it.source, it.language, stamp,
+                        it.id,
+                        it.url,
+                        canonical_url(it.url) if it.url else None,
+                        it.guid,
+                        it.title,
+                        it.summary,
+                        to_iso(it.published),
+                        int(it.published_estimated),
+                        it.source,
+                        it.language,
+                        stamp,
                     )
                     for it in items
                 ],
@@ -239,10 +259,12 @@ class Store:
                     for it in items
                 ],
             )
-            self._upsert_state(db, spec, stamp, success=True, etag=etag,
-                               last_modified=last_modified, error=warning)
-            self._log_poll(db, spec.name, stamp, "ok", http_status, len(items), new, warning,
-                           elapsed_s)
+            self._upsert_state(
+                db, spec, stamp, success=True, etag=etag, last_modified=last_modified, error=warning
+            )
+            self._log_poll(
+                db, spec.name, stamp, "ok", http_status, len(items), new, warning, elapsed_s
+            )
         return new
 
     def record_not_modified(self, spec: FeedSpec, *, now: datetime, elapsed_s: float = 0.0) -> None:
@@ -283,8 +305,9 @@ class Store:
                 (spec.name, spec.url, stamp, error, stamp, to_iso(next_attempt)),
             )
             self._log_poll(db, spec.name, stamp, "failed", http_status, 0, 0, error, elapsed_s)
-            row = db.execute("SELECT consecutive_failures FROM feeds WHERE name = ?",
-                             (spec.name,)).fetchone()
+            row = db.execute(
+                "SELECT consecutive_failures FROM feeds WHERE name = ?", (spec.name,)
+            ).fetchone()
         return int(row[0])
 
     def set_next_attempt(self, name: str, when: datetime | None) -> None:
@@ -294,8 +317,14 @@ class Store:
 
     @staticmethod
     def _upsert_state(
-        db: sqlite3.Connection, spec: FeedSpec, stamp: str | None, *, success: bool,
-        etag: str | None, last_modified: str | None, error: str | None,
+        db: sqlite3.Connection,
+        spec: FeedSpec,
+        stamp: str | None,
+        *,
+        success: bool,
+        etag: str | None,
+        last_modified: str | None,
+        error: str | None,
     ) -> None:
         db.execute(
             "INSERT INTO feeds (name, url, etag, last_modified, last_attempt, last_success,"
@@ -306,14 +335,29 @@ class Store:
             " consecutive_failures = 0, next_attempt = NULL,"
             " last_error = COALESCE(excluded.last_error, feeds.last_error),"
             " last_error_at = COALESCE(excluded.last_error_at, feeds.last_error_at)",
-            (spec.name, spec.url, etag, last_modified, stamp, stamp if success else None,
-             error, stamp if error else None),
+            (
+                spec.name,
+                spec.url,
+                etag,
+                last_modified,
+                stamp,
+                stamp if success else None,
+                error,
+                stamp if error else None,
+            ),
         )
 
     @staticmethod
     def _log_poll(
-        db: sqlite3.Connection, feed: str, stamp: str | None, status: str,
-        http_status: int | None, seen: int, new: int, error: str | None, elapsed_s: float,
+        db: sqlite3.Connection,
+        feed: str,
+        stamp: str | None,
+        status: str,
+        http_status: int | None,
+        seen: int,
+        new: int,
+        error: str | None,
+        elapsed_s: float,
     ) -> None:
         db.execute(
             "INSERT INTO polls (feed, at, status, http_status, items_seen, items_new, error,"
@@ -330,8 +374,10 @@ class Store:
 
     def items(self, *, since: datetime | None = None) -> list[Item]:
         """Stored items, oldest first (optionally published at or after ``since``)."""
-        query = ("SELECT id, url, title, summary, published, source, language,"
-                 " published_estimated, guid FROM items")
+        query = (
+            "SELECT id, url, title, summary, published, source, language,"
+            " published_estimated, guid FROM items"
+        )
         args: tuple[object, ...] = ()
         if since is not None:
             query += " WHERE published >= ?"
@@ -340,8 +386,17 @@ class Store:
         with self._lock:
             rows = self._db.execute(query, args).fetchall()
         return [
-            Item(id=r[0], url=r[1], title=r[2], summary=r[3], published=parse_utc(r[4]) or _never(),
-                 source=r[5], language=r[6], published_estimated=bool(r[7]), guid=r[8])
+            Item(
+                id=r[0],
+                url=r[1],
+                title=r[2],
+                summary=r[3],
+                published=parse_utc(r[4]) or _never(),
+                source=r[5],
+                language=r[6],
+                published_estimated=bool(r[7]),
+                guid=r[8],
+            )
             for r in rows
         ]
 
@@ -354,8 +409,11 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         """Set a persistent value."""
         with self._transaction() as db:
-            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
-                       "DO UPDATE SET value = excluded.value", (key, value))
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                "DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     def integrity_check(self) -> str:
         """SQLite's own consistency check; ``"ok"`` when the file is sound."""

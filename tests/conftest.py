@@ -1,0 +1,113 @@
+"""Shared fixtures: a real local HTTP server, golden files, the ../shared mirror."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from durandwatch.config import FetchSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SHARED = ROOT.parent / "shared"
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 whose routes the test sets."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        routes = self.routes
+        requests = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0]
+                requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                route = routes.get(path)
+                if route is None:
+                    send(self, 404, b"not found", "text/plain")
+                    return
+                # The client giving up mid-response is what several tests intend.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    route(self)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    content_type: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Write one complete response."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    for key, value in (headers or {}).items():
+        handler.send_header(key, value)
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    srv = LocalServer()
+    srv.thread.start()
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+@pytest.fixture
+def fast_settings() -> FetchSettings:
+    """Short limits so hostile-server tests finish in seconds; no per-host delay."""
+    return FetchSettings(
+        connect_timeout=2.0,
+        read_timeout=2.0,
+        deadline=3.0,
+        max_bytes=10_000_000,
+        max_redirects=5,
+        per_host_delay=0.0,
+    )
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present beside the repository")
+    return SHARED
+
+
+def golden(name: str) -> bytes:
+    return (GOLDEN / name).read_bytes()

@@ -1,0 +1,100 @@
+"""The command line: help everywhere, exit codes, the demo, status --json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from durandwatch.cli import main
+
+from .conftest import GOLDEN, LocalServer, golden, send
+from .test_service import write_config
+
+
+def commands() -> list[str]:
+    assert isinstance(main, click.Group)
+    return sorted(main.commands)
+
+
+@pytest.mark.parametrize("name", commands())
+def test_every_command_has_help(name: str) -> None:
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0
+    command = main.commands[name]  # type: ignore[attr-defined]
+    assert command.help, f"{name} has no help text"
+
+
+def test_demo_runs_offline_into_a_fresh_folder(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"results in {out}" in result.output
+    assert "3 of 3 feeds ok" in result.output
+    status = CliRunner().invoke(main, ["-c", str(out / "durandwatch.toml"), "status", "--json"])
+    report = json.loads(status.output)
+    assert report["items"] == 22
+    again = CliRunner().invoke(main, ["demo", "--out", str(out)])
+    assert again.exit_code == 1
+    assert "not empty" in again.output
+
+
+def test_once_reports_every_failure_and_exits_1(tmp_path: Path) -> None:
+    cfg = write_config(
+        tmp_path, [("dead-a", "http://127.0.0.1:9/a", 30), ("dead-b", "http://127.0.0.1:9/b", 30)]
+    )
+    result = CliRunner().invoke(main, ["-c", str(cfg), "once"])
+    assert result.exit_code == 1
+    assert "FAILED  dead-a: network error" in result.output
+    assert "FAILED  dead-b: network error" in result.output
+    assert "0 of 2 feeds ok" in result.output
+
+
+def test_once_succeeds_when_one_feed_works(tmp_path: Path, server: LocalServer) -> None:
+    server.routes["/f"] = lambda h: send(h, 200, golden("atom.xml"), "application/atom+xml")
+    cfg = write_config(
+        tmp_path, [("dead", "http://127.0.0.1:9/a", 30), ("live", server.url("/f"), 30)]
+    )
+    result = CliRunner().invoke(main, ["-c", str(cfg), "once"])
+    assert result.exit_code == 0, result.output
+    assert "1 of 2 feeds ok, 2 new items" in result.output
+
+
+def test_status_json_has_the_documented_keys(tmp_path: Path) -> None:
+    cfg = write_config(tmp_path, [("dead", "http://127.0.0.1:9/a", 30)])
+    CliRunner().invoke(main, ["-c", str(cfg), "once"])
+    CliRunner().invoke(main, ["-c", str(cfg), "once", "--feeds", str(GOLDEN)])
+    result = CliRunner().invoke(main, ["-c", str(cfg), "status", "--json"])
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert report["items"] > 10
+    feeds = {f["name"]: f for f in report["feeds"]}
+    for feed in feeds.values():
+        assert {"name", "url", "last_success", "last_error", "items"} <= set(feed)
+    assert feeds["dead"]["last_success"] is None
+    assert feeds["dead"]["last_error"].startswith("network error")
+    assert feeds["rss2"]["items"] == 3
+    human = CliRunner().invoke(main, ["-c", str(cfg), "status"])
+    assert "FAILING dead" in human.output
+
+
+def test_check_lists_problems_and_exits_2(tmp_path: Path) -> None:
+    cfg = tmp_path / "durandwatch.toml"
+    cfg.write_text('[schedule]\ntimezone = "Nowhere/Town"\n[fetch]\nmax_bytes = 0\n')
+    result = CliRunner().invoke(main, ["-c", str(cfg), "check"])
+    assert result.exit_code == 2
+    assert "2 problem(s)" in result.output
+    good = write_config(tmp_path, [("a", "https://a.example/feed", 30)])
+    ok = CliRunner().invoke(main, ["-c", str(good), "check"])
+    assert ok.exit_code == 0
+    assert "configuration OK" in ok.output
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["init", str(tmp_path)]).exit_code == 0
+    again = CliRunner().invoke(main, ["init", str(tmp_path)])
+    assert again.exit_code == 1
+    assert "--force" in again.output

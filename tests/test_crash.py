@@ -1,0 +1,87 @@
+"""kill -9 in the middle of an ingest loses no committed item and leaves no half state."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+FILES = 40
+PER_FILE = 250
+
+
+def make_feeds(folder: Path) -> None:
+    folder.mkdir()
+    for f in range(FILES):
+        items = "".join(
+            f"<item><title>Story {f}-{n} from the border</title>"
+            f"<link>https://crash.example/{f}/{n}</link>"
+            f"<description>&lt;p&gt;Paragraph {n} of feed {f}.&lt;/p&gt;</description>"
+            f"<pubDate>Mon, 06 Jan 2025 10:{n % 60:02d}:00 +0000</pubDate></item>"
+            for n in range(PER_FILE)
+        )
+        (folder / f"feed{f:03d}.xml").write_text(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>f{f}</title>'
+            f"<link>https://crash.example/</link><description>d</description>{items}"
+            "</channel></rss>"
+        )
+
+
+def count(db: Path) -> int:
+    try:
+        con = sqlite3.connect(db, timeout=1)
+        try:
+            return int(con.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.slow
+def test_kill_9_mid_ingest_then_restart(tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds"
+    make_feeds(feeds)
+    (tmp_path / "durandwatch.toml").write_text("")
+    db = tmp_path / "state" / "durandwatch.db"
+    cmd = [
+        sys.executable,
+        "-m",
+        "durandwatch",
+        "-q",
+        "-c",
+        str(tmp_path / "durandwatch.toml"),
+        "once",
+        "--feeds",
+        str(feeds),
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None and count(db) < 3 * PER_FILE:
+        time.sleep(0.005)
+    assert proc.poll() is None, "the ingest finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    killed_at = count(db)
+    assert 0 < killed_at < FILES * PER_FILE
+    # Each feed is one transaction: whole feeds only, never a part of one.
+    assert killed_at % PER_FILE == 0
+
+    rerun = subprocess.run(cmd, capture_output=True, timeout=120)
+    assert rerun.returncode == 0
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT COUNT(*) FROM items").fetchone()[0] == FILES * PER_FILE
+        assert (
+            con.execute("SELECT COUNT(DISTINCT url) FROM items").fetchone()[0] == FILES * PER_FILE
+        )
+        assert con.execute("SELECT COUNT(*) FROM item_feeds").fetchone()[0] == FILES * PER_FILE
+    finally:
+        con.close()

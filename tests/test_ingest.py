@@ -1,0 +1,157 @@
+"""Polling end to end over real HTTP: store, conditional GET, failures, backoff."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+from durandwatch.config import FetchSettings
+from durandwatch.fetch import Fetcher
+from durandwatch.ingest import Ingestor, backoff_delay
+from durandwatch.model import FeedSpec
+from durandwatch.store import Store
+
+from .conftest import GOLDEN, LocalServer, golden, send
+
+NOW = datetime(2025, 2, 1, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_poll_stores_then_304_costs_nothing(
+    tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
+) -> None:
+    def route(h: BaseHTTPRequestHandler) -> None:
+        if h.headers.get("If-None-Match") == '"v1"':
+            h.send_response(304)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+        else:
+            send(h, 200, golden("rss2.xml"), "application/rss+xml", {"ETag": '"v1"'})
+
+    server.routes["/feed"] = route
+    spec = FeedSpec(name="golden", url=server.url("/feed"))
+    with Store(tmp_path / "db") as store, Fetcher(fast_settings) as fetcher:
+        ingestor = Ingestor(store, fetcher, now=Clock())
+        first = ingestor.poll(spec)
+        second = ingestor.poll(spec)
+        assert (first.status, first.items_seen, first.items_new) == ("ok", 3, 3)
+        assert second.status == "not-modified"
+        assert store.count_items() == 3
+        state = store.feed_state("golden")
+        assert state is not None
+        assert state.last_success == NOW
+        assert state.etag == '"v1"'
+
+
+def test_url_change_drops_the_old_validators(
+    tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
+) -> None:
+    server.routes["/old"] = lambda h: send(
+        h, 200, golden("rss2.xml"), "application/rss+xml", {"ETag": '"old"'}
+    )
+    server.routes["/new"] = lambda h: send(h, 200, golden("atom.xml"), "application/atom+xml")
+    with Store(tmp_path / "db") as store, Fetcher(fast_settings) as fetcher:
+        ingestor = Ingestor(store, fetcher, now=Clock())
+        ingestor.poll(FeedSpec(name="f", url=server.url("/old")))
+        store.sync_feeds([FeedSpec(name="f", url=server.url("/new"))])
+        ingestor.poll(FeedSpec(name="f", url=server.url("/new")))
+    assert "if-none-match" not in server.requests[1][1]
+
+
+def test_failure_is_recorded_with_backoff_and_the_next_feed_still_runs(
+    tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
+) -> None:
+    server.routes["/broken"] = lambda h: send(h, 500, b"<html><title>x</title></html>", "text/html")
+    server.routes["/ok"] = lambda h: send(h, 200, golden("atom.xml"), "application/atom+xml")
+    bad = FeedSpec(name="bad", url=server.url("/broken"), interval_minutes=30)
+    good = FeedSpec(name="good", url=server.url("/ok"))
+    clock = Clock()
+    with Store(tmp_path / "db") as store, Fetcher(fast_settings) as fetcher:
+        ingestor = Ingestor(store, fetcher, now=clock, backoff_max_minutes=720)
+        outcomes = ingestor.poll_all([bad, good])
+        assert [o.ok for o in outcomes] == [False, True]
+        state = store.feed_state("bad")
+        assert state is not None
+        assert state.last_error == "HTTP 500 Internal Server Error"
+        assert state.consecutive_failures == 1
+        assert state.next_attempt is not None
+        assert timedelta(minutes=30) <= state.next_attempt - NOW <= timedelta(minutes=33)
+        # While backing off, the scheduler's poll skips the feed without a request.
+        requests = len(server.requests)
+        assert ingestor.poll(bad, respect_backoff=True).status == "skipped"
+        assert len(server.requests) == requests
+        clock.now = state.next_attempt + timedelta(seconds=1)
+        ingestor.poll(bad, respect_backoff=True)
+        second = store.feed_state("bad")
+        assert second is not None
+        assert second.consecutive_failures == 2
+        assert second.next_attempt is not None
+        assert second.next_attempt - clock.now >= timedelta(minutes=60)
+
+
+def test_hostile_document_over_http_is_recorded(
+    tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
+) -> None:
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<rss version="2.0"><channel><item><title>&x;</title></item></channel></rss>'
+    )
+    server.routes["/x"] = lambda h: send(h, 200, xxe, "application/xml")
+    with Store(tmp_path / "db") as store, Fetcher(fast_settings) as fetcher:
+        outcome = Ingestor(store, fetcher, now=Clock()).poll(
+            FeedSpec(name="x", url=server.url("/x"))
+        )
+        assert not outcome.ok
+        assert "entities" in (outcome.error or "")
+        assert store.count_items() == 0
+
+
+def test_truncated_document_does_not_save_validators(
+    tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
+) -> None:
+    whole = golden("rss2.xml")
+    cut = whole[: whole.index(b"Snowfall")]
+    server.routes["/t"] = lambda h: send(h, 200, cut, "application/rss+xml", {"ETag": '"t"'})
+    with Store(tmp_path / "db") as store, Fetcher(fast_settings) as fetcher:
+        outcome = Ingestor(store, fetcher, now=Clock()).poll(
+            FeedSpec(name="t", url=server.url("/t"))
+        )
+        assert outcome.ok
+        assert outcome.items_new == 2
+        assert "truncated" in (outcome.error or "")
+        state = store.feed_state("t")
+        assert state is not None
+        assert state.etag is None  # next poll fetches the whole document again
+
+
+def test_poll_directory_reads_every_feed_file(tmp_path: Path) -> None:
+    with Store(tmp_path / "db") as store:
+        outcomes = Ingestor(store, None, now=Clock()).poll_directory(GOLDEN)
+        assert all(o.ok for o in outcomes)
+        assert {o.feed for o in outcomes} >= {"rss2", "atom", "rdf", "utf16"}
+        total = store.count_items()
+        Ingestor(store, None, now=Clock()).poll_directory(GOLDEN)
+        assert store.count_items() == total
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    rng = random.Random(0)
+    delays = [
+        backoff_delay(n, interval_minutes=30, max_minutes=720, rng=rng).total_seconds()
+        for n in range(1, 8)
+    ]
+    assert 1800 <= delays[0] <= 1980
+    assert 3600 <= delays[1] <= 3960
+    assert all(d <= 720 * 60 * 1.1 for d in delays)
+    assert delays[-1] >= 720 * 60
+    honoured = backoff_delay(1, interval_minutes=30, max_minutes=720, retry_after=7200, rng=rng)
+    assert honoured.total_seconds() == 7200

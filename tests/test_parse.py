@@ -1,0 +1,215 @@
+"""Golden parse tests and the hostile or broken documents a feed can serve."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from durandwatch.errors import FeedParseError, HostileFeedError, NotAFeedError
+from durandwatch.parse import item_id, parse_feed
+
+from .conftest import GOLDEN, golden
+
+NOW = datetime(2025, 2, 1, 12, 0, tzinfo=UTC)
+GOLDEN_FEEDS = sorted(p.name for p in GOLDEN.glob("*.xml"))
+# relative_links.xml is served from this URL in its golden test.
+BASE_URLS = {"relative_links.xml": "https://rel.example.org/news/feed.xml"}
+
+
+def as_golden(data: bytes, name: str) -> dict[str, Any]:
+    parsed = parse_feed(data, source="golden", now=NOW, url=BASE_URLS.get(name))
+    items = []
+    for item in parsed.items:
+        row = asdict(item)
+        row["published"] = item.published.isoformat()
+        items.append(row)
+    return {
+        "title": parsed.title,
+        "warnings": list(parsed.warnings),
+        "truncated": parsed.truncated,
+        "items": items,
+    }
+
+
+@pytest.mark.parametrize("name", GOLDEN_FEEDS)
+def test_golden(name: str) -> None:
+    expected = json.loads((GOLDEN / (Path(name).stem + ".json")).read_text(encoding="utf-8"))
+    assert as_golden(golden(name), name) == expected
+
+
+def test_golden_files_cover_the_formats() -> None:
+    assert {
+        "rss2.xml",
+        "atom.xml",
+        "rdf.xml",
+        "entities_cdata.xml",
+        "relative_links.xml",
+        "missing_dates.xml",
+        "cp1256.xml",
+        "latin1.xml",
+        "utf16.xml",
+    } <= set(GOLDEN_FEEDS)
+
+
+def test_markup_in_titles_is_text_not_html() -> None:
+    parsed = parse_feed(golden("entities_cdata.xml"), source="t", now=NOW)
+    titles = [i.title for i in parsed.items]
+    assert 'Pakistan\u2019s "border" talks & trade' in titles
+    assert all("<" not in t for t in titles)
+    assert all("alert" not in i.summary for i in parsed.items)  # script content dropped
+
+
+def test_dates_are_aware_utc() -> None:
+    for name in GOLDEN_FEEDS:
+        for item in parse_feed(golden(name), source="t", now=NOW).items:
+            assert item.published.tzinfo is UTC
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<rss version="2.0"><channel><title>&lol9;</title>
+<item><title>&lol9;</title><link>https://x.example/1</link></item></channel></rss>
+"""
+
+XXE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>t</title>
+<item><title>&xxe;</title><link>https://x.example/1</link></item></channel></rss>
+"""
+
+PARAMETER_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY % ext SYSTEM "http://127.0.0.1:1/evil.dtd"> %ext;]>
+<rss version="2.0"><channel><title>t</title></channel></rss>
+"""
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [BILLION_LAUGHS, XXE, PARAMETER_ENTITY],
+    ids=["billion-laughs", "external-entity", "parameter-entity"],
+)
+def test_entity_declarations_are_refused(doc: bytes) -> None:
+    with pytest.raises(HostileFeedError, match="entities"):
+        parse_feed(doc, source="t", now=NOW)
+
+
+def test_entity_declarations_in_utf16_are_refused() -> None:
+    doc = XXE.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    with pytest.raises(HostileFeedError):
+        parse_feed(doc, source="t", now=NOW)
+
+
+def test_harmless_doctype_is_removed_and_the_feed_parses() -> None:
+    doc = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS'
+        b' 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">\n'
+        b'<rss version="0.91"><channel><title>Old</title><link>https://o.example/</link>'
+        b"<description>d</description><item><title>Item</title>"
+        b"<link>https://o.example/1</link></item></channel></rss>"
+    )
+    parsed = parse_feed(doc, source="t", now=NOW)
+    assert [i.title for i in parsed.items] == ["Item"]
+
+
+def test_truncated_document_keeps_complete_items_only() -> None:
+    whole = golden("rss2.xml")
+    cut = whole[: whole.index(b"Snowfall") + 20]  # inside the third item's title
+    parsed = parse_feed(cut, source="t", now=NOW)
+    assert parsed.truncated
+    assert [i.title for i in parsed.items] == [
+        "Security forces repulse attack on post in Bajaur",
+        "Chaman traders call off sit-in",
+    ]
+    assert any("truncated" in w for w in parsed.warnings)
+
+
+def test_truncated_before_any_item_is_an_error() -> None:
+    with pytest.raises(FeedParseError):
+        parse_feed(b'<?xml version="1.0"?><rss version="2.0"><chan', source="t", now=NOW)
+
+
+def test_html_error_page_is_recognised() -> None:
+    page = (
+        b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+        b"<body><h1>Bad Gateway</h1></body></html>"
+    )
+    with pytest.raises(NotAFeedError, match="502 Bad Gateway"):
+        parse_feed(page, source="t", now=NOW)
+
+
+def test_html_without_doctype_is_recognised() -> None:
+    with pytest.raises(NotAFeedError, match="HTML page"):
+        parse_feed(b"\n<html><body>Login required</body></html>", source="t", now=NOW)
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"   \n", b'{"error": "rate limited"}', b"Service Unavailable"]
+)
+def test_not_xml_is_an_error(body: bytes) -> None:
+    with pytest.raises(FeedParseError):
+        parse_feed(body, source="t", now=NOW)
+
+
+def test_xml_that_is_not_a_feed() -> None:
+    with pytest.raises(NotAFeedError):
+        parse_feed(
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>',
+            source="t",
+            now=NOW,
+        )
+
+
+def test_guid_scheme_change_keeps_the_link_key() -> None:
+    # Same story, first with a numeric guid, then with a URL guid: ids differ, but both
+    # carry the same link, which the store uses as a second unique key.
+    a = item_id(guid="48213", link="https://n.example/s", title="t", published=NOW, source="f")
+    b = item_id(
+        guid="https://n.example/s", link="https://n.example/s", title="t", published=NOW, source="f"
+    )
+    assert a != b
+    assert len(a) == len(b) == 32
+
+
+def test_bare_guid_is_scoped_by_site() -> None:
+    a = item_id(guid="1001", link="https://a.example/x", title="t", published=NOW, source="f")
+    b = item_id(guid="1001", link="https://b.example/y", title="t", published=NOW, source="f")
+    assert a != b
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_raise_only_our_errors(data: bytes) -> None:
+    with contextlib.suppress(FeedParseError):
+        parse_feed(data, source="t", now=NOW)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_inside_an_item_never_breaks_the_parser(text: str) -> None:
+    from xml.sax.saxutils import escape
+
+    doc = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        f"<item><title>{escape(text)}</title><link>https://x.example/1</link>"
+        f"<description>{escape(text)}</description></item></channel></rss>"
+    ).encode("utf-8", "surrogatepass")
+    try:
+        parsed = parse_feed(doc, source="t", now=NOW)
+    except FeedParseError:
+        return
+    for item in parsed.items:
+        assert item.published.tzinfo is UTC

@@ -1,0 +1,147 @@
+"""The scheduler's jobs (built without starting the clock) and the real service process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from durandwatch.config import load_config
+from durandwatch.service import DAILY_JOB_ID, build_scheduler, daily_is_overdue, run_daily
+from durandwatch.store import Store
+
+from .conftest import LocalServer, golden, send
+
+NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def write_config(folder: Path, feeds: list[tuple[str, str, int]], *, extra: str = "") -> Path:
+    catalog = folder / "feeds.toml"
+    catalog.write_text(
+        "".join(
+            f'[[feed]]\nname = "{n}"\nurl = "{u}"\ninterval_minutes = {i}\n' for n, u, i in feeds
+        )
+    )
+    cfg = folder / "durandwatch.toml"
+    cfg.write_text(
+        f'[paths]\nfeeds = "feeds.toml"\n[fetch]\nper_host_delay = 0\n'
+        f"deadline = 5\nconnect_timeout = 2\nread_timeout = 2\n{extra}"
+    )
+    return cfg
+
+
+def test_jobs_are_built_with_the_documented_settings(tmp_path: Path) -> None:
+    cfg = write_config(
+        tmp_path,
+        [("a", "https://a.example/f", 30), ("b", "https://b.example/f", 60)],
+        extra='[schedule]\ntimezone = "Asia/Karachi"\ndaily_at = "07:30"\njitter_seconds = 90\n',
+    )
+    config = load_config(cfg)
+    scheduler = build_scheduler(config, poll=lambda spec: None, daily=lambda: None, now=NOW)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"poll:a", "poll:b", DAILY_JOB_ID}
+    for name, minutes in (("a", 30), ("b", 60)):
+        job = jobs[f"poll:{name}"]
+        assert isinstance(job.trigger, IntervalTrigger)
+        assert job.trigger.interval == timedelta(minutes=minutes)
+        assert job.trigger.jitter == 90
+        assert job.coalesce is True
+        assert job.max_instances == 1
+        assert job.misfire_grace_time == minutes * 30
+    daily = jobs[DAILY_JOB_ID]
+    assert isinstance(daily.trigger, CronTrigger)
+    assert daily.misfire_grace_time is None  # never skipped, however late
+    assert daily.coalesce is True
+    assert daily.max_instances == 1
+    assert str(daily.trigger.timezone) == "Asia/Karachi"
+    fields = {f.name: str(f) for f in daily.trigger.fields}
+    assert (fields["hour"], fields["minute"]) == ("7", "30")
+    # The first polls start at once, staggered, not after a whole interval.
+    assert jobs["poll:a"].next_run_time == NOW
+    assert jobs["poll:b"].next_run_time > NOW
+    assert not scheduler.running
+
+
+def test_missed_daily_run_is_caught_up(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, [("a", "https://a.example/f", 30)]))
+    kabul = ZoneInfo("Asia/Kabul")
+    before = datetime(2025, 1, 2, 5, 0, tzinfo=kabul).astimezone(UTC)
+    after = datetime(2025, 1, 2, 7, 0, tzinfo=kabul).astimezone(UTC)
+    with Store(config.database_path) as store:
+        assert not daily_is_overdue(store, config, now=before)
+        assert daily_is_overdue(store, config, now=after)
+        report = run_daily(store, config, now=after)
+        assert report.local_date == "2025-01-02"
+        assert not daily_is_overdue(store, config, now=after)
+
+
+def _durandwatch(*args: str) -> list[str]:
+    return [sys.executable, "-m", "durandwatch", *args]
+
+
+def _count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        con = sqlite3.connect(db, timeout=1)
+        try:
+            return int(con.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+@pytest.mark.slow
+def test_run_polls_refuses_a_second_instance_and_stops_on_sigterm(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    server.routes["/feed"] = lambda h: send(h, 200, golden("rss2.xml"), "application/rss+xml")
+    cfg = write_config(tmp_path, [("local", server.url("/feed"), 5)])
+    proc = subprocess.Popen(
+        _durandwatch("-c", str(cfg), "run"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        db = tmp_path / "state" / "durandwatch.db"
+        deadline = time.monotonic() + 20
+        while _count(db) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _count(db) == 3
+
+        second = subprocess.run(
+            _durandwatch("-c", str(cfg), "run"), capture_output=True, text=True, timeout=30
+        )
+        assert second.returncode == 3
+        assert "already running" in second.stderr
+
+        start = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+        assert time.monotonic() - start < 5
+        assert proc.returncode == 0, err
+        assert "stopped" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_module_entry_point_matches_console_script() -> None:
+    out = subprocess.run(
+        _durandwatch("--version"), capture_output=True, text=True, timeout=30, env={**os.environ}
+    )
+    assert out.returncode == 0
+    assert out.stdout.startswith("durandwatch")

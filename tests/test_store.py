@@ -1,0 +1,173 @@
+"""The database: exactly-once items, migrations, the run lock."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from durandwatch.errors import AlreadyRunningError, StoreError
+from durandwatch.model import FeedSpec, Item
+from durandwatch.parse import item_id
+from durandwatch.store import SCHEMA_VERSION, RunLock, Store
+
+NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+FEED = FeedSpec(name="a", url="https://a.example/feed")
+OTHER = FeedSpec(name="b", url="https://b.example/feed")
+
+
+def make_item(n: int, *, guid: str | None = None, source: str = "a") -> Item:
+    link = f"https://news.example/story/{n}"
+    return Item(
+        id=item_id(guid=guid, link=link, title=f"t{n}", published=NOW, source=source),
+        url=link,
+        title=f"Story {n}",
+        summary="s",
+        published=NOW,
+        source=source,
+        language="en",
+        guid=guid,
+    )
+
+
+def test_same_items_twice_are_stored_once(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        items = [make_item(n) for n in range(5)]
+        assert (
+            store.record_items(FEED, items, now=NOW, etag=None, last_modified=None, http_status=200)
+            == 5
+        )
+        assert (
+            store.record_items(FEED, items, now=NOW, etag=None, last_modified=None, http_status=200)
+            == 0
+        )
+        assert store.count_items() == 5
+
+
+def test_second_feed_with_the_same_story(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        store.record_items(
+            FEED, [make_item(1)], now=NOW, etag=None, last_modified=None, http_status=200
+        )
+        new = store.record_items(
+            OTHER,
+            [make_item(1, source="b")],
+            now=NOW,
+            etag=None,
+            last_modified=None,
+            http_status=200,
+        )
+        assert new == 0
+        assert store.count_items() == 1
+        counts = {s.name: s.items for s in store.feed_states()}
+        assert counts == {"a": 1, "b": 1}  # the story is credited to both feeds
+
+
+def test_feed_that_changes_guid_scheme(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        before = [make_item(n, guid=str(1000 + n)) for n in range(3)]
+        after = [make_item(n, guid=f"https://news.example/story/{n}") for n in range(3)]
+        assert {i.id for i in before}.isdisjoint({i.id for i in after})
+        store.record_items(FEED, before, now=NOW, etag=None, last_modified=None, http_status=200)
+        new = store.record_items(
+            FEED, after, now=NOW, etag=None, last_modified=None, http_status=200
+        )
+        assert new == 0
+        assert store.count_items() == 3
+        assert store.feed_state("a").items == 3  # type: ignore[union-attr]
+
+
+def test_state_survives_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    with Store(path) as store:
+        store.record_items(
+            FEED, [make_item(1)], now=NOW, etag='"e"', last_modified="lm", http_status=200
+        )
+    with Store(path) as store:
+        state = store.feed_state("a")
+        assert state is not None
+        assert (state.etag, state.last_modified, state.last_success) == ('"e"', "lm", NOW)
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.integrity_check() == "ok"
+
+
+def test_wal_mode(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite"):
+        pass
+    db = sqlite3.connect(tmp_path / "db.sqlite")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+
+
+def test_failures_count_up_and_success_resets(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.sqlite") as store:
+        assert store.record_failure(FEED, now=NOW, error="boom", next_attempt=NOW) == 1
+        assert store.record_failure(FEED, now=NOW, error="boom", next_attempt=NOW) == 2
+        store.record_items(FEED, [], now=NOW, etag=None, last_modified=None, http_status=200)
+        state = store.feed_state("a")
+        assert state is not None
+        assert state.consecutive_failures == 0
+        assert state.last_error == "boom"  # kept for the operator to read
+        assert state.next_attempt is None
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    with Store(path):
+        pass
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store(path)
+
+
+def test_unwritable_location_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError):
+        Store(blocker / "sub" / "db.sqlite")
+
+
+def test_full_disk_is_a_store_error_and_keeps_earlier_items(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    with Store(path) as store:
+        store.record_items(
+            FEED, [make_item(1)], now=NOW, etag=None, last_modified=None, http_status=200
+        )
+        # SQLite reports SQLITE_FULL when max_page_count is reached: a full disk, in effect.
+        pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+        store._db.execute(f"PRAGMA max_page_count = {pages}")
+        big = [
+            Item(
+                id=f"big{n}",
+                url=None,
+                title="x" * 5000,
+                summary="y" * 50000,
+                published=NOW,
+                source="a",
+                language="en",
+            )
+            for n in range(50)
+        ]
+        with pytest.raises(StoreError, match="full"):
+            store.record_items(
+                FEED, big, now=NOW, etag='"new"', last_modified=None, http_status=200
+            )
+        assert store.count_items() == 1
+        assert store.feed_state("a").etag is None  # type: ignore[union-attr]
+
+
+def test_run_lock_is_exclusive(tmp_path: Path) -> None:
+    first = RunLock(tmp_path / "x.lock")
+    first.acquire()
+    try:
+        with pytest.raises(AlreadyRunningError, match="already running"):
+            RunLock(tmp_path / "x.lock").acquire()
+    finally:
+        first.release()
+    with RunLock(tmp_path / "x.lock"):
+        pass
