@@ -36,8 +36,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from durandwatch.gazetteer import Gazetteer
-from durandwatch.geodata import open_geocoder
 from durandwatch.geocode import Geocoder
+from durandwatch.geodata import open_geocoder
 from durandwatch.textnorm import fold
 
 DEFAULT_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev.csv"
@@ -95,8 +95,13 @@ def unit_keys(gaz: Gazetteer, kind: str, country: str, name: str | None) -> list
             continue
         if kind == "province" and place.kind in ("province", "region") and place.admin1 == name:
             keys.extend(gaz.names_of(place))
-        if kind == "district" and place.kind in ("district", "crosswalk") and (
-            place.admin2 == name or (name in SOUTH_WAZIRISTAN and place.admin2 in SOUTH_WAZIRISTAN)
+        if (
+            kind == "district"
+            and place.kind in ("district", "crosswalk")
+            and (
+                place.admin2 == name
+                or (name in SOUTH_WAZIRISTAN and place.admin2 in SOUTH_WAZIRISTAN)
+            )
         ):
             keys.extend(gaz.names_of(place))
     return keys
@@ -138,10 +143,12 @@ def main() -> None:
         loc = result.location
         groups = ["all", country, f"{country} {band(int(row['date'][:4]))}"]
         folded = without_non_places(gaz, row["text"])
-        k1 = key_cache.setdefault(("province", country, gold1),
-                                  unit_keys(gaz, "province", country, gold1))
-        k2 = key_cache.setdefault(("district", country, gold2),
-                                  unit_keys(gaz, "district", country, gold2))
+        k1 = key_cache.setdefault(
+            ("province", country, gold1), unit_keys(gaz, "province", country, gold1)
+        )
+        k2 = key_cache.setdefault(
+            ("district", country, gold2), unit_keys(gaz, "district", country, gold2)
+        )
         named2 = bool(gold2) and contains_name(folded, k2)
         named1 = bool(gold1) and (named2 or contains_name(folded, k1))
         for g in groups:
@@ -161,7 +168,8 @@ def main() -> None:
                     s["named2_ok"] += 1
         if loc is not None and loc.lat is not None and loc.lon is not None:
             errors_km[loc.precision].append(
-                haversine_km(loc.lat, loc.lon, float(row["gold_lat"]), float(row["gold_lon"])))
+                haversine_km(loc.lat, loc.lon, float(row["gold_lat"]), float(row["gold_lon"]))
+            )
         if loc is not None and loc.admin1 != gold1:
             error_rows.append((row["text"][:110], loc.place, loc.admin1, gold1, row["gold_admin2"]))
 
@@ -169,23 +177,33 @@ def main() -> None:
         return f"{100 * a / b:5.1f} %" if b else "    - "
 
     print(f"dev set: {len(rows)} events ({args.dev})")
-    print(f"geocoder: {len(gaz)} places; towns: {gaz.sources.towns}; polygons: "
-          f"{', '.join(gaz.sources.polygons) or 'none (embedded default)'}")
-    print(f"{'group':<16}{'events':>7}{'located':>10}{'admin1 prec':>13}"
-          f"{'named1':>8}{'admin1 rec':>12}{'named2':>8}{'admin2 rec':>12}")
+    print(
+        f"geocoder: {len(gaz)} places; towns: {gaz.sources.towns}; polygons: "
+        f"{', '.join(gaz.sources.polygons) or 'none (embedded default)'}"
+    )
+    print(
+        f"{'group':<16}{'events':>7}{'located':>10}{'admin1 prec':>13}"
+        f"{'named1':>8}{'admin1 rec':>12}{'named2':>8}{'admin2 rec':>12}"
+    )
     for group in sorted(stats, key=lambda g: (g != "all", len(g) > 2, g)):
         s = stats[group]
-        print(f"{group:<16}{s['events']:>7}{pct(s['located'], s['events']):>10}"
-              f"{pct(s['admin1_ok'], s['located']):>13}{s['named1']:>8}"
-              f"{pct(s['named1_ok'], s['named1']):>12}{s['named2']:>8}"
-              f"{pct(s['named2_ok'], s['named2']):>12}")
+        print(
+            f"{group:<16}{s['events']:>7}{pct(s['located'], s['events']):>10}"
+            f"{pct(s['admin1_ok'], s['located']):>13}{s['named1']:>8}"
+            f"{pct(s['named1_ok'], s['named1']):>12}{s['named2']:>8}"
+            f"{pct(s['named2_ok'], s['named2']):>12}"
+        )
     for precision in sorted(errors_km):
         values = errors_km[precision]
-        print(f"precision {precision}: {len(values):5d} located, median error "
-              f"{statistics.median(values):6.1f} km, 90th pct "
-              f"{sorted(values)[int(0.9 * (len(values) - 1))]:6.1f} km")
-    print(f"speed: {len(texts) / elapsed:,.0f} headlines/s through matcher+resolver "
-          f"({elapsed * 1000:.0f} ms for {len(texts)}), one core")
+        print(
+            f"precision {precision}: {len(values):5d} located, median error "
+            f"{statistics.median(values):6.1f} km, 90th pct "
+            f"{sorted(values)[int(0.9 * (len(values) - 1))]:6.1f} km"
+        )
+    print(
+        f"speed: {len(texts) / elapsed:,.0f} headlines/s through matcher+resolver "
+        f"({elapsed * 1000:.0f} ms for {len(texts)}), one core"
+    )
     print(f"geocoder build: {build_s:.2f} s, peak traced memory {peak / 1e6:.0f} MB")
     for text, place, ours, gold, gold2 in error_rows[: args.errors]:
         print(f"  ERR ours={ours!s:<20} gold={gold!s:<20} ({gold2}) via {place!r}: {text}")

@@ -49,8 +49,10 @@ def analyze_lines(geocoder: Geocoder, lines: Iterable[str]) -> Iterator[str]:
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             ident = record.get("id") if isinstance(record, dict) else None
-            yield json.dumps({"id": ident, "error": f"line {number}: expected an object with "
-                                                     "a string \"text\""}, ensure_ascii=False)
+            yield json.dumps(
+                {"id": ident, "error": f'line {number}: expected an object with a string "text"'},
+                ensure_ascii=False,
+            )
             continue
         out = {"id": record.get("id")}
         out.update(analyze_text(geocoder, record["text"]))

@@ -96,8 +96,9 @@ class Boundaries:
         self.line = line
         self.admin1 = admin1
         self.admin2 = admin2
-        self._country_set = PolygonSet(tuple(countries.values()),
-                                       tuple((code,) for code in countries))
+        self._country_set = PolygonSet(
+            tuple(countries.values()), tuple((code,) for code in countries)
+        )
         self._to_metric = Transformer.from_crs("EPSG:4326", metric_crs, always_xy=True)
         metric_line = shapely.transform(line, self._project)
         coords = [np.asarray(part.coords) for part in shapely.get_parts(metric_line)]
@@ -109,15 +110,18 @@ class Boundaries:
         x, y = self._to_metric.transform(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
-    def side(self, lons: Sequence[float] | FloatArray, lats: Sequence[float] | FloatArray
-             ) -> list[str | None]:
+    def side(
+        self, lons: Sequence[float] | FloatArray, lats: Sequence[float] | FloatArray
+    ) -> list[str | None]:
         """Country code (AF/PK) of each point, or None outside both."""
-        index = self._country_set.lookup(np.asarray(lons, dtype=np.float64),
-                                         np.asarray(lats, dtype=np.float64))
+        index = self._country_set.lookup(
+            np.asarray(lons, dtype=np.float64), np.asarray(lats, dtype=np.float64)
+        )
         return [self._country_set.labels[i][0] if i >= 0 else None for i in index]
 
-    def distance_km(self, lons: Sequence[float] | FloatArray,
-                    lats: Sequence[float] | FloatArray) -> FloatArray:
+    def distance_km(
+        self, lons: Sequence[float] | FloatArray, lats: Sequence[float] | FloatArray
+    ) -> FloatArray:
         """Distance of each point to the Durand Line in km, in the metric CRS."""
         lon = np.asarray(lons, dtype=np.float64)
         lat = np.asarray(lats, dtype=np.float64)
@@ -125,12 +129,14 @@ class Boundaries:
             return np.zeros(0)
         x, y = self._to_metric.transform(lon, lat)
         points = shapely.points(x, y)
-        (_, _), distances = self._segment_tree.query_nearest(points, return_distance=True,
-                                                             all_matches=False)
+        (_, _), distances = self._segment_tree.query_nearest(
+            points, return_distance=True, all_matches=False
+        )
         return np.asarray(distances, dtype=np.float64) / 1000.0
 
-    def admin(self, lons: Sequence[float] | FloatArray, lats: Sequence[float] | FloatArray
-              ) -> list[tuple[str, ...] | None]:
+    def admin(
+        self, lons: Sequence[float] | FloatArray, lats: Sequence[float] | FloatArray
+    ) -> list[tuple[str, ...] | None]:
         """Labels of the district (else province) polygon holding each point, or None."""
         lon = np.asarray(lons, dtype=np.float64)
         lat = np.asarray(lats, dtype=np.float64)
@@ -142,8 +148,9 @@ class Boundaries:
         if self.admin1 is not None:
             missing = np.asarray([n for n, v in enumerate(out) if v is None], dtype=np.int64)
             if len(missing):
-                for n, i in zip(missing, self.admin1.lookup(lon[missing], lat[missing]),
-                                strict=True):
+                for n, i in zip(
+                    missing, self.admin1.lookup(lon[missing], lat[missing]), strict=True
+                ):
                     if i >= 0:
                         out[int(n)] = self.admin1.labels[i]
         return out
@@ -154,15 +161,16 @@ def load_countries(zip_path: Path | None = None) -> dict[str, BaseGeometry]:
     import geopandas as gpd
 
     path = zip_path or natural_earth_zip()
-    frame = gpd.read_file(f"zip://{path}", columns=["ADM0_A3"],
-                          where="ADM0_A3 IN ('AFG', 'PAK')")
+    frame = gpd.read_file(f"zip://{path}", columns=["ADM0_A3"], where="ADM0_A3 IN ('AFG', 'PAK')")
     return {_ISO3[row.ADM0_A3]: shapely.make_valid(row.geometry) for row in frame.itertuples()}
 
 
 def durand_line(countries: dict[str, BaseGeometry]) -> BaseGeometry:
     """The Durand Line: the shared edge of the two country polygons, as a line."""
     shared = shapely.intersection(countries["AF"].boundary, countries["PK"].boundary)
-    lines = [g for g in shapely.get_parts(shared) if g.geom_type in ("LineString", "MultiLineString")]
+    lines = [
+        g for g in shapely.get_parts(shared) if g.geom_type in ("LineString", "MultiLineString")
+    ]
     if not lines:
         raise ValueError("the country outlines share no edge: not the AF/PK outlines?")
     return shapely.line_merge(shapely.union_all(lines))

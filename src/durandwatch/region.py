@@ -59,16 +59,26 @@ def load_region(folder: Path | None = None) -> Region:
     region = raw.get("region", {})
     datasets = []
     for n, entry in enumerate(raw.get("dataset", []), start=1):
-        missing = [k for k in ("id", "title", "file", "url", "licence", "attribution")
-                   if not isinstance(entry.get(k), str) or not entry.get(k)]
+        missing = [
+            k
+            for k in ("id", "title", "file", "url", "licence", "attribution")
+            if not isinstance(entry.get(k), str) or not entry.get(k)
+        ]
         if missing:
             problems.append(f"{path.name} dataset #{n}: missing {', '.join(missing)}")
             continue
-        datasets.append(Dataset(
-            id=entry["id"], title=entry["title"], file=entry["file"], url=entry["url"],
-            licence=entry["licence"], attribution=entry["attribution"],
-            sha256=entry.get("sha256") or None, api=entry.get("api") or None,
-        ))
+        datasets.append(
+            Dataset(
+                id=entry["id"],
+                title=entry["title"],
+                file=entry["file"],
+                url=entry["url"],
+                licence=entry["licence"],
+                attribution=entry["attribution"],
+                sha256=entry.get("sha256") or None,
+                api=entry.get("api") or None,
+            )
+        )
     for key in ("name", "metric_crs"):
         if not isinstance(region.get(key), str):
             problems.append(f"{path.name}: [region] {key} is required")

@@ -1,0 +1,275 @@
+"""Geocoding: golden cases in real phrasing, invariants, the polygon upgrade."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from durandwatch.analyze import analyze_lines, analyze_text
+from durandwatch.gazetteer import Gazetteer, build_gazetteer
+from durandwatch.geocode import Geocoder
+from durandwatch.geodata import fetch_pack
+from durandwatch.model import Location
+from durandwatch.region import load_region
+
+
+@pytest.fixture(scope="session")
+def embedded() -> Geocoder:
+    return Geocoder(build_gazetteer(load_region(), pack=None))
+
+
+@pytest.fixture(scope="session")
+def with_polygons(tmp_path_factory: pytest.TempPathFactory) -> Geocoder:
+    from .conftest import SHARED
+
+    if not (SHARED / "geo").is_dir():
+        pytest.skip("../shared/geo (the geodata mirror) is not present")
+    pack = tmp_path_factory.mktemp("pack") / "geo"
+    fetch_pack(load_region(), pack, mirror=SHARED / "geo")
+    return Geocoder(build_gazetteer(load_region(), pack=pack))
+
+
+def locate(geocoder: Geocoder, text: str) -> Location:
+    location = geocoder.geocode(text).location
+    assert location is not None, text
+    return location
+
+
+GOLDEN = [
+    # text, country, admin1, admin2, precision
+    (
+        "Pakistani jets strike suspected TTP hideouts in Paktika's Barmal district",
+        "AF",
+        "Paktika",
+        "Barmal",
+        2,
+    ),
+    (
+        "Gunmen attack checkpoint in North Waziristan's Mir Ali",
+        "PK",
+        "Khyber Pakhtunkhwa",
+        "North Waziristan",
+        1,
+    ),
+    (
+        "Torkham crossing closed after border forces exchange fire",
+        "PK",
+        "Khyber Pakhtunkhwa",
+        "Khyber",
+        1,
+    ),
+    ("Clashes near Spin Boldak as Chaman gate closes", "AF", "Kandahar", "Spin Boldak", 1),
+    ("Blast in Khyber tribal district kills four", "PK", "Khyber Pakhtunkhwa", "Khyber", 2),
+    ("Attack in Khost province kills two police", "AF", "Khost", None, 3),
+    (
+        "Nine militants killed in Pakistan's Mohmand Agency",
+        "PK",
+        "Khyber Pakhtunkhwa",
+        "Mohmand",
+        2,
+    ),
+    (
+        "Drone strike in Datta Khel, North Waziristan",
+        "PK",
+        "Khyber Pakhtunkhwa",
+        "North Waziristan",
+        1,
+    ),
+    ("Militants attack Parachinar market", "PK", "Khyber Pakhtunkhwa", "Kurram", 1),
+    ("Security forces kill 5 in FR Kohat", "PK", "Khyber Pakhtunkhwa", "Kohat", 2),
+    ("Rocket attack on Paktiya base", "AF", "Paktia", None, 3),
+    ("Bomb in Khowst city", "AF", "Khost", None, 1),
+    ("PESHAWAR: Two killed in blast on Ring Road", "PK", "Khyber Pakhtunkhwa", "Peshawar", 1),
+    (
+        "Angoor Adda border post attacked from Afghan side",
+        "PK",
+        "Khyber Pakhtunkhwa",
+        "Lower South Waziristan",
+        1,
+    ),
+    ("پکتیکا کې هوايي بريد", "AF", "Paktika", None, 3),
+]
+
+
+@pytest.mark.parametrize(("text", "country", "admin1", "admin2", "precision"), GOLDEN)
+def test_golden_cases(
+    embedded: Geocoder, text: str, country: str, admin1: str, admin2: str | None, precision: int
+) -> None:
+    location = locate(embedded, text)
+    assert (location.country, location.admin1, location.precision) == (country, admin1, precision)
+    if admin2 is not None:
+        assert location.admin2 == admin2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "US drone strike kills 5 in Pakistan",
+        "Afghan forces clash with Pakistani troops along the border",
+        "FACTBOX-Security developments in Pakistan, Aug 21",
+        "Programme summary of Pakistan's AVT Khyber News 1200 gmt 30 Jan 13",
+        "Kabul says 27 killed in opposition attacks",
+        "Islamabad, Oct 2 (PTI) Pakistani security forces have killed seven terrorists",
+        "March on the capital called off",
+        "Army tanks seen on the highway",
+        "",
+    ],
+)
+def test_no_place_gives_no_location(embedded: Geocoder, text: str) -> None:
+    assert embedded.geocode(text).location is None
+
+
+def test_khyber_pakhtunkhwa_is_the_province_not_khyber_district(embedded: Geocoder) -> None:
+    location = locate(embedded, "Police officer shot dead in Khyber Pakhtunkhwa")
+    assert (location.admin1, location.precision) == ("Khyber Pakhtunkhwa", 3)
+
+
+def test_lowercase_words_are_not_places_in_mixed_case_text(embedded: Geocoder) -> None:
+    assert embedded.geocode("Fighters hold the tank near the bazaar").location is None
+    # ...but an all-caps wire headline still matches.
+    location = locate(embedded, "BLAST IN TANK KILLS TWO")
+    assert location.admin2 == "Tank"
+
+
+def test_distance_and_side(embedded: Geocoder) -> None:
+    torkham = locate(embedded, "Torkham crossing")
+    assert torkham.distance_km is not None
+    assert torkham.distance_km < 5
+    quetta = locate(embedded, "Blast in Quetta")
+    assert quetta.side == "PK"
+    assert quetta.distance_km is not None
+    assert 40 < quetta.distance_km < 150
+    kabul = locate(embedded, "Explosion in Kabul city")
+    assert kabul.side == "AF"
+    assert kabul.distance_km is not None
+    assert kabul.distance_km > 80
+
+
+def test_country_words_vote_for_a_side(embedded: Geocoder) -> None:
+    # "Khyber" alone is the Pakistani district; with "Afghan" context and a named Afghan
+    # province, the Afghan place wins.
+    location = locate(embedded, "Afghan forces shell villages in Dand-e-Patan, Paktia")
+    assert (location.country, location.admin1) == ("AF", "Paktia")
+
+
+def test_mentions_have_spans_inside_the_text(embedded: Geocoder) -> None:
+    text = "Clashes at Torkham and in Kurram; Pakistani posts hit"
+    result = analyze_text(embedded, text)
+    spans = [(p["start"], p["end"], p["text"]) for p in result["places"]]
+    assert {"Torkham", "Kurram"} <= {s[2] for s in spans}
+    for start, end, matched in spans:
+        assert text[start:end] == matched
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_analyze_never_raises_and_spans_fit(text: str) -> None:
+    geocoder = _shared_embedded()
+    result = analyze_text(geocoder, text)
+    for place in result["places"]:
+        assert 0 <= place["start"] < place["end"] <= len(text)
+        assert text[place["start"] : place["end"]] == place["text"]
+
+
+_CACHE: dict[str, Geocoder] = {}
+
+
+def _shared_embedded() -> Geocoder:
+    if "g" not in _CACHE:
+        _CACHE["g"] = Geocoder(build_gazetteer(load_region(), pack=None))
+    return _CACHE["g"]
+
+
+def test_analyze_lines_keeps_order_and_reports_bad_lines(embedded: Geocoder) -> None:
+    lines = [
+        json.dumps({"id": "a", "text": "Blast in Bajaur"}),
+        "not json",
+        json.dumps({"id": "c", "text": 5}),
+        "",
+        json.dumps({"id": "e", "text": "Cricket in Lahore", "published": "2025-01-01"}),
+    ]
+    out = [json.loads(line) for line in analyze_lines(embedded, lines)]
+    assert [o["id"] for o in out] == ["a", None, "c", None, "e"]
+    assert out[0]["location"]["admin2"] == "Bajaur"
+    assert "invalid JSON" in out[1]["error"]
+    assert "string" in out[2]["error"]
+    for key in (
+        "relevant",
+        "event_type",
+        "sub_event_type",
+        "fatalities",
+        "actors",
+        "cross_border",
+        "places",
+        "location",
+    ):
+        assert key in out[0]
+
+
+# -- with the geoBoundaries polygons from the mirror ------------------------------------------
+
+
+def test_polygons_fill_afghan_districts(with_polygons: Geocoder) -> None:
+    location = locate(with_polygons, "Rocket hits Jalalabad airport")
+    assert (location.admin1, location.admin2) == ("Nangarhar", "Jalalabad")
+    assert "geoBoundaries AFG ADM2" in with_polygons.gazetteer.sources.polygons
+
+
+def test_every_district_has_a_province_by_majority_area(with_polygons: Geocoder) -> None:
+    admin2 = with_polygons.gazetteer.boundaries.admin2
+    assert admin2 is not None
+    provinces = {labels[1] for labels in admin2.labels}
+    assert len(admin2.labels) == 398
+    assert "" not in provinces
+    assert "Ghanzi" not in provinces  # the typo is fixed
+    assert "Ghazni" in provinces
+    assert len(provinces) == 34
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_points_inside_a_district_resolve_to_it(
+    with_polygons: Geocoder, data: st.DataObject
+) -> None:
+    gazetteer: Gazetteer = with_polygons.gazetteer
+    admin2 = gazetteer.boundaries.admin2
+    assert admin2 is not None
+    index = data.draw(st.integers(0, len(admin2.geoms) - 1))
+    geom = admin2.geoms[index]
+    minx, miny, maxx, maxy = geom.bounds
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    for _ in range(200):
+        x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if shapely.contains_xy(geom, x, y):
+            break
+    else:
+        return  # a sliver: no sample found inside its bounding box
+    labels = gazetteer.boundaries.admin([x], [y])[0]
+    assert labels == admin2.labels[index]
+
+
+def test_geo_fetch_from_mirror_is_idempotent(tmp_path: Path, shared_dir: Path) -> None:
+    region = load_region()
+    pack = tmp_path / "geo"
+    first = {r.dataset.id: r.action for r in fetch_pack(region, pack, mirror=shared_dir / "geo")}
+    assert first["geoboundaries-afg-adm1"] == "copied"
+    assert first["geoboundaries-afg-adm2"] == "copied"
+    assert first["geoboundaries-pak-adm1"] == "missing"
+    second = {r.dataset.id: r.action for r in fetch_pack(region, pack, mirror=shared_dir / "geo")}
+    assert second["geoboundaries-afg-adm1"] == "present"
+
+
+def test_geo_fetch_rejects_a_changed_file(tmp_path: Path) -> None:
+    region = load_region()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "geoBoundaries-AFG-ADM1.geojson").write_text('{"type": "FeatureCollection"}')
+    results = {r.dataset.id: r for r in fetch_pack(region, tmp_path / "geo", mirror=mirror)}
+    assert results["geoboundaries-afg-adm1"].action.startswith("failed: SHA-256 mismatch")
+    assert not (tmp_path / "geo" / "geoBoundaries-AFG-ADM1.geojson").exists()
