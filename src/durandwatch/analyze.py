@@ -2,8 +2,10 @@
 
 Input objects: ``{"id", "text", "published"?, "source"?}``. Output objects carry ``id``,
 ``relevant``, ``event_type``, ``sub_event_type``, ``fatalities``, ``actors``,
-``cross_border``, ``places`` (names with character spans) and ``location``. A line that
-is not a JSON object with a string ``text`` gives ``{"id": ..., "error": "..."}`` in its
+``cross_border``, ``places`` (names with character spans) and ``location`` (DESIGN.md),
+plus ``direction``, ``fatalities_range``, ``injured``, ``event_date``,
+``time_precision``, ``claim``, ``sectarian``, ``source`` and ``reason``. A line that is
+not a JSON object with a string ``text`` gives ``{"id": ..., "error": "..."}`` in its
 place, so the output stays aligned with the input.
 """
 
@@ -11,33 +13,122 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from .geocode import Geocoder
+from .clock import utc_now
+from .extract import Extraction, Extractor
+from .geocode import Geocoded, Geocoder
 
 
-def analyze_text(geocoder: Geocoder, text: str) -> dict[str, Any]:
-    """The analysis fields for one text (without ``id``)."""
-    result = geocoder.geocode(text)
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One news item read by the analyser: where, what, who, how many."""
+
+    id: str
+    text: str
+    published: datetime
+    source: str | None
+    url: str | None
+    geo: Geocoded
+    extraction: Extraction
+
+
+class Analyzer:
+    """Geocoder plus extractor. Pure after construction."""
+
+    def __init__(self, geocoder: Geocoder, extractor: Extractor | None = None) -> None:
+        self.geocoder = geocoder
+        self.extractor = extractor or Extractor()
+
+    def analyze(
+        self,
+        ident: str,
+        text: str,
+        *,
+        published: datetime,
+        source: str | None = None,
+        url: str | None = None,
+    ) -> Report:
+        """Analyse one text published at ``published`` (aware UTC)."""
+        geo = self.geocoder.geocode(text)
+        location = geo.location
+        extraction = self.extractor.extract(
+            text, published=published, location=location, countries=geo.countries
+        )
+        if extraction.relevant and location is not None and not location.in_aoi:
+            extraction = _outside(extraction)
+        return Report(ident, text, published, source, url, geo, extraction)
+
+
+def _outside(extraction: Extraction) -> Extraction:
+    from dataclasses import replace
+
+    return replace(
+        extraction,
+        relevant=False,
+        reason="placed outside the area of interest (the border provinces)",
+    )
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The analyze output object for a report (without ``id``)."""
+    ex = report.extraction
     location = None
-    if result.location is not None:
-        location = asdict(result.location)
-        location["candidates"] = list(result.location.candidates)
+    if report.geo.location is not None:
+        location = asdict(report.geo.location)
+        location["candidates"] = list(report.geo.location.candidates)
     return {
-        "relevant": None,
-        "event_type": None,
-        "sub_event_type": None,
-        "fatalities": None,
-        "actors": None,
-        "cross_border": None,
-        "places": [asdict(m) for m in result.mentions],
+        "relevant": ex.relevant,
+        "event_type": ex.event_type,
+        "sub_event_type": ex.sub_event_type,
+        "fatalities": ex.fatalities,
+        "actors": [
+            {
+                "name": a.name,
+                "id": a.id,
+                "role": a.role,
+                "country": a.country,
+                "kind": a.kind,
+                "text": a.text,
+                "sectarian": a.sectarian,
+            }
+            for a in ex.actors
+        ],
+        "cross_border": ex.cross_border,
+        "direction": ex.direction,
+        "places": [asdict(m) for m in report.geo.mentions],
         "location": location,
+        "fatalities_range": list(ex.fatalities_range) if ex.fatalities_range else None,
+        "injured": ex.injured,
+        "event_date": ex.event_date.isoformat(),
+        "time_precision": ex.time_precision,
+        "claim": asdict(ex.claim) if ex.claim else None,
+        "sectarian": ex.sectarian,
+        "source": report.source,
+        "reason": ex.reason,
     }
 
 
-def analyze_lines(geocoder: Geocoder, lines: Iterable[str]) -> Iterator[str]:
+def parse_published(value: object) -> datetime | None:
+    """An ISO 8601 date or datetime as aware UTC (a date means its midnight UTC)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def analyze_lines(
+    analyzer: Analyzer, lines: Iterable[str], *, now: datetime | None = None
+) -> Iterator[str]:
     """Analyse each input line; yield one output line (without newline) per input line."""
+    fallback = now or utc_now()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             yield json.dumps({"id": None, "error": f"line {number}: empty line"})
@@ -54,6 +145,11 @@ def analyze_lines(geocoder: Geocoder, lines: Iterable[str]) -> Iterator[str]:
                 ensure_ascii=False,
             )
             continue
+        published = parse_published(record.get("published")) or fallback
+        source = record.get("source") if isinstance(record.get("source"), str) else None
+        report = analyzer.analyze(
+            str(record.get("id")), record["text"], published=published, source=source
+        )
         out = {"id": record.get("id")}
-        out.update(analyze_text(geocoder, record["text"]))
+        out.update(report_json(report))
         yield json.dumps(out, ensure_ascii=False)

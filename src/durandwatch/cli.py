@@ -304,15 +304,15 @@ def analyze(ctx: click.Context, input_file: Any, output_file: Any) -> None:
     actors, cross_border, places (names with character spans) and location, in input
     order. A bad input line gives {"id", "error"} in its place.
     """
-    from .analyze import analyze_lines
+    from .analyze import Analyzer, analyze_lines
     from .geodata import open_geocoder
 
     config = _config(ctx)
     try:
-        geocoder = open_geocoder(config.geo_dir)
+        analyzer = Analyzer(open_geocoder(config.geo_dir))
     except (DurandwatchError, ImportError, OSError) as exc:
         _fail(f"cannot load the geocoder: {exc}", EXIT_FAILED)
-    for line in analyze_lines(geocoder, input_file):
+    for line in analyze_lines(analyzer, input_file):
         output_file.write(line + "\n")
 
 

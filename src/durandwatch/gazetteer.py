@@ -283,12 +283,14 @@ def _capitalised(span: str) -> bool:
     return any(word[:1].isupper() or not word[:1].isascii() for word in span.split())
 
 
+_UPPER = re.compile("[A-Z]")
+_LOWER = re.compile("[a-z]")
+
+
 def _is_mixed_case(text: str) -> bool:
-    letters = [c for c in text if c.isascii() and c.isalpha()]
-    if not letters:
-        return False
-    upper = sum(c.isupper() for c in letters)
-    return 0 < upper < len(letters) * 0.6
+    upper = len(_UPPER.findall(text))
+    lower = len(_LOWER.findall(text))
+    return 0 < upper < (upper + lower) * 0.6
 
 
 # -- building ------------------------------------------------------------------------------

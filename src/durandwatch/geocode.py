@@ -91,6 +91,7 @@ class Geocoded:
 
     mentions: tuple[PlaceMention, ...]
     location: Location | None
+    countries: tuple[str, ...] = ()  # countries the text names ("Pakistani", "Afghan")
 
 
 class Geocoder:
@@ -103,7 +104,7 @@ class Geocoder:
         """Find the places in ``text`` and choose where its event happened."""
         found = self.gazetteer.find(text)
         if not found:
-            return Geocoded((), None)
+            return Geocoded((), None, ())
         places = self.gazetteer.places
         digest_spans = _digest_segments(text) + _datelines(text, bureau=True)
         local_datelines = _datelines(text, bureau=False)
@@ -117,8 +118,9 @@ class Geocoder:
             if not _inside(m, digest_spans)
             and not _government(m, text, [places[i] for i in m.places])
         ]
+        country_list = tuple(sorted(countries))
         if not usable:
-            return Geocoded(self._mentions(real, {}), None)
+            return Geocoded(self._mentions(real, {}), None, country_list)
         folded = fold(text)
         chosen: dict[int, tuple[Place, float]] = {}
         for n, mention in enumerate(usable):

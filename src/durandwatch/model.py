@@ -123,6 +123,7 @@ class Location:
     distance_km: float | None  # to the Durand Line, metric CRS
     side: str | None  # AF or PK: the side of the line the point is on
     candidates: tuple[str, ...] = ()
+    in_aoi: bool = True  # near the Durand Line or in a border province
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ The rare characters that fold to nothing or to two letters (a lone combining acc
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -86,8 +87,11 @@ def fold_name(name: str) -> str:
     return " ".join(fold(name).split())
 
 
+_OUTSIDE = re.compile("[\u3000-\U0010ffff]")
+
+
 def _has_outside(text: str) -> bool:
-    return any(ord(ch) >= 0x3000 for ch in text)
+    return _OUTSIDE.search(text) is not None
 
 
 def _fold_outside(ch: str) -> str:
