@@ -111,13 +111,17 @@ def main() -> None:
             if best in present:
                 answerable += 1
                 answerable_exact += int(ours == best)
-                answerable_range += int(ours is not None and min(low, best) <= ours
-                                        <= max(high, best))
+                answerable_range += int(
+                    ours is not None and min(low, best) <= ours <= max(high, best)
+                )
                 if ours != best:
                     wrong.append((ours, best, low, high, row["text"][:110]))
 
-    negatives = [line.strip() for line in (HERE / "data" / "non_incidents.txt").read_text(
-        encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    negatives = [
+        line.strip()
+        for line in (HERE / "data" / "non_incidents.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     published = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
     false_pos = []
     for text in negatives:
@@ -126,27 +130,41 @@ def main() -> None:
             false_pos.append((text, report.extraction.reason))
 
     print(f"dev set: {len(rows)} real events ({args.dev})")
-    print(f"relevance recall: {relevant}/{len(rows)} = {100 * relevant / len(rows):.1f} % "
-          "(target >= 95 %)")
+    print(
+        f"relevance recall: {relevant}/{len(rows)} = {100 * relevant / len(rows):.1f} % "
+        "(target >= 95 %)"
+    )
     for gold, counter in sorted(by_gold.items()):
         print(f"  {gold:<12} {counter['relevant']:>5}/{counter['events']:<5} judged relevant")
     print(f"fatalities where the text states a number: {numbered} events")
-    print(f"  exact match with UCDP best: {exact}/{numbered} = {100 * exact / numbered:.1f} % "
-          "(target >= 80 %)")
-    print(f"  within UCDP low-high:       {in_range}/{numbered} = "
-          f"{100 * in_range / numbered:.1f} % (target >= 90 %)")
+    print(
+        f"  exact match with UCDP best: {exact}/{numbered} = {100 * exact / numbered:.1f} % "
+        "(target >= 80 %)"
+    )
+    print(
+        f"  within UCDP low-high:       {in_range}/{numbered} = "
+        f"{100 * in_range / numbered:.1f} % (target >= 90 %)"
+    )
     print(f"  answerable subset (UCDP best appears in the text): {answerable} events")
-    print(f"    exact match: {answerable_exact}/{answerable} = "
-          f"{100 * answerable_exact / answerable:.1f} %")
-    print(f"    within UCDP low-high: {answerable_range}/{answerable} = "
-          f"{100 * answerable_range / answerable:.1f} %")
-    print(f"false relevance on {len(negatives)} non-incident headlines: {len(false_pos)} = "
-          f"{100 * len(false_pos) / len(negatives):.1f} % (target <= 3 %)")
+    print(
+        f"    exact match: {answerable_exact}/{answerable} = "
+        f"{100 * answerable_exact / answerable:.1f} %"
+    )
+    print(
+        f"    within UCDP low-high: {answerable_range}/{answerable} = "
+        f"{100 * answerable_range / answerable:.1f} %"
+    )
+    print(
+        f"false relevance on {len(negatives)} non-incident headlines: {len(false_pos)} = "
+        f"{100 * len(false_pos) / len(negatives):.1f} % (target <= 3 %)"
+    )
     print("event types on the dev set:")
     for name, count in types.most_common():
         print(f"  {count:>5}  {name}")
-    print(f"throughput: {len(rows) / elapsed:,.0f} items/s (analyse + JSON, one core, "
-          f"{elapsed:.2f} s for {len(rows)})")
+    print(
+        f"throughput: {len(rows) / elapsed:,.0f} items/s (analyse + JSON, one core, "
+        f"{elapsed:.2f} s for {len(rows)})"
+    )
     for text, reason in false_pos:
         print(f"  FALSE POSITIVE ({reason}): {text}")
     for text in misses[: args.show]:

@@ -37,6 +37,8 @@ def test_demo_runs_offline_into_a_fresh_folder(tmp_path: Path) -> None:
     status = CliRunner().invoke(main, ["-c", str(out / "durandwatch.toml"), "status", "--json"])
     report = json.loads(status.output)
     assert report["items"] == 22
+    assert 10 <= report["incidents"] < 22  # non-incident news left out, duplicates merged
+    assert "analysed 22 new item(s)" in result.output
     again = CliRunner().invoke(main, ["demo", "--out", str(out)])
     assert again.exit_code == 1
     assert "not empty" in again.output

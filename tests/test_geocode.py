@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,7 +13,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from durandwatch.analyze import analyze_lines, analyze_text
+from durandwatch.analyze import Analyzer, analyze_lines, report_json
 from durandwatch.gazetteer import Gazetteer, build_gazetteer
 from durandwatch.geocode import Geocoder
 from durandwatch.geodata import fetch_pack
@@ -33,6 +35,13 @@ def with_polygons(tmp_path_factory: pytest.TempPathFactory) -> Geocoder:
     pack = tmp_path_factory.mktemp("pack") / "geo"
     fetch_pack(load_region(), pack, mirror=SHARED / "geo")
     return Geocoder(build_gazetteer(load_region(), pack=pack))
+
+
+NOW = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
+
+
+def analyze_text(geocoder: Geocoder, text: str) -> dict[str, Any]:
+    return report_json(Analyzer(geocoder).analyze("t", text, published=NOW))
 
 
 def locate(geocoder: Geocoder, text: str) -> Location:
@@ -194,7 +203,7 @@ def test_analyze_lines_keeps_order_and_reports_bad_lines(embedded: Geocoder) -> 
         "",
         json.dumps({"id": "e", "text": "Cricket in Lahore", "published": "2025-01-01"}),
     ]
-    out = [json.loads(line) for line in analyze_lines(embedded, lines)]
+    out = [json.loads(line) for line in analyze_lines(Analyzer(embedded), lines)]
     assert [o["id"] for o in out] == ["a", None, "c", None, "e"]
     assert out[0]["location"]["admin2"] == "Bajaur"
     assert "invalid JSON" in out[1]["error"]

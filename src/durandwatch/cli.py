@@ -138,15 +138,39 @@ def _ingest_once(config: Config, feeds_dir: Path | None) -> list[PollOutcome]:
     try:
         with Store(config.database_path) as store:
             if feeds_dir is not None:
-                return Ingestor(store, None).poll_directory(feeds_dir)
-            store.sync_feeds(config.feeds)
-            with Fetcher(config.fetch) as fetcher:
-                ingestor = Ingestor(
-                    store, fetcher, backoff_max_minutes=config.fetch.backoff_max_minutes
-                )
-                return ingestor.poll_all(config.enabled_feeds())
+                outcomes = Ingestor(store, None).poll_directory(feeds_dir)
+            else:
+                store.sync_feeds(config.feeds)
+                with Fetcher(config.fetch) as fetcher:
+                    ingestor = Ingestor(
+                        store, fetcher, backoff_max_minutes=config.fetch.backoff_max_minutes
+                    )
+                    outcomes = ingestor.poll_all(config.enabled_feeds())
+            _process(config, store)
+            return outcomes
     except DurandwatchError as exc:
         _fail(str(exc), EXIT_FAILED)
+
+
+def _process(config: Config, store: Store) -> None:
+    """Analyse what was stored and rebuild incidents; say what happened."""
+    from .analyze import Analyzer
+    from .geodata import open_geocoder
+    from .pipeline import Processor
+
+    try:
+        analyzer = Analyzer(open_geocoder(config.geo_dir))
+    except (ImportError, OSError, DurandwatchError) as exc:
+        click.echo(
+            f"warning: items stored but not analysed: cannot load the geocoder: {exc}", err=True
+        )
+        return
+    outlets = {f.name: f.outlet for f in config.feeds}
+    result = Processor(store, analyzer, outlets=outlets).run()
+    click.echo(
+        f"analysed {result.analyzed} new item(s): {result.relevant} relevant; "
+        f"{store.count_incidents()} incident(s) stored"
+    )
 
 
 def _print_outcomes(outcomes: Sequence[PollOutcome]) -> None:
@@ -239,6 +263,7 @@ def status_report(store: Store, config: Config) -> dict[str, Any]:
     ]
     return {
         "items": store.count_items(),
+        "incidents": store.count_incidents(),
         "feeds": feeds,
         "database": str(config.database_path),
         "schema_version": store.schema_version,

@@ -177,6 +177,7 @@ CLASH = _words(
     r"sniper",
     r"cross[- ]border (?:attack|raid)s?",
     r"came under (?:heavy )?(?:fire|attack)",
+    r"fire[sd]? (?:on|at|upon) ",
     r"returned fire",
     r"unprovoked fire",
     r"(?:heavy|intense) firing",
@@ -412,7 +413,6 @@ SPORT = _words(
     r"odi",
     r"tests?",
     r"world cup",
-    r"squad",
     r"tournament",
     r"league",
     r"football",
@@ -616,7 +616,7 @@ _DEATH = (
 )
 _HURT = r"(?:injured|wounded|hurt)"
 _RANGE = re.compile(
-    rf"\b(?:between\s+)?({_NUM})\s*(?:-|to|and|–)\s*({_NUM})\s+(?:\w+\s+){{0,3}}?"
+    rf"\b(?:between\s+)?({_NUM})\s*(?:-|to|and|\u2013)\s*({_NUM})\s+(?:\w+\s+){{0,3}}?"
     rf"(?:{_DEATH})"
 )
 _GAP = r"(?:[\s,]+(?!and\b)(?!\d)(?!(?:killed|dead|injured|wounded|hurt|martyred)\b)[\w'-]+)"
@@ -657,7 +657,7 @@ _SINGLE_VICTIM = re.compile(
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _WEEKDAY = re.compile(r"\b(?:on |late |early |last |)(" + "|".join(_WEEKDAYS) + r")\b")
 _YESTERDAY = re.compile(r"\b(yesterday|last night|overnight)\b")
-_LAST_WEEK = re.compile(r"\b(last week|earlier this week|this week|past week)\b")
+_LAST_WEEK = re.compile(r"\b(last week|earlier this week|this week|past week)\b(?!'s| s\b)")
 _LAST_MONTH = re.compile(r"\b(last month|earlier this month|this month)\b")
 _MONTHS = [
     "january",
@@ -831,11 +831,18 @@ def classify(
     blocked = bool(NON_CONFLICT.search(low) or SPORT.search(low))
     if FOREIGN.search(low) and location is None and not countries:
         return False, "placed outside Afghanistan and Pakistan", None, None
+    protest = _protest_type(low)
+    if protest is not None and _PROTEST_OBJECT.search(low) and not VIOLENT_DEATH.search(low):
+        # "tribesmen protest against the military operation": the violence is the subject.
+        return _protest(low, protest, armed, blocked)
     event_type, sub_type = _violent_type(low)
     if event_type is not None and sub_type is not None:
         if blocked and not armed:
             return False, "an accident, disaster, sport or market story, not an attack", None, None
         return True, f"means of violence: {sub_type.lower()}", event_type, sub_type
+    protest = _protest_type(low)
+    if protest is not None and not VIOLENT_DEATH.search(low):
+        return _protest(low, protest, armed, blocked)
     weak = WEAK_MEANS.search(low) and not WEAK_BLOCK.search(low)
     death = VIOLENT_DEATH.search(low) and not NEGATED_CASUALTIES.search(low)
     if (
@@ -856,13 +863,8 @@ def classify(
         ):
             return False, "an accident, disaster, sport or market story, not an attack", None, None
         kinds = {m.value.kind for m in mentions} & {"state", "rebel", "external"}
-        if (
-            len(kinds) >= 2
-            or re.search(
-                r"\b(militants?|terrorists?|insurgents?|extremists?|"
-                r"taliban|taleban)\b",
-                low,
-            )
+        if len(kinds) >= 2 or (
+            re.search(r"\b(militants?|terrorists?|insurgents?|extremists?|taliban|taleban)\b", low)
             and re.search(r"\b(troops|forces|soldiers|army|police|security)\b", low)
         ):
             return True, "fighting between armed actors", "Battles", "Armed clash"
@@ -871,21 +873,34 @@ def classify(
         return True, "violent deaths", "Violence against civilians", "Attack"
     protest = _protest_type(low)
     if protest is not None:
-        if blocked or not (
-            armed
-            or CASUALTY.search(low)
-            or re.search(
-                r"\b(border|military|operation|drone|taliban|ttp|killing|missing persons|"
-                r"disappear\w*|insecurity|terror\w*|peace)\b",
-                low,
-            )
-        ):
-            return False, "a protest about an ordinary matter", None, None
-        return True, "protest about security", protest[0], protest[1]
+        return _protest(low, protest, armed, blocked)
     strategic = _strategic_type(low, armed)
     if strategic is not None and not SPORT.search(low):
         return True, "strategic development", "Strategic developments", strategic
     return False, "no violent or security event named", None, None
+
+
+_PROTEST_OBJECT = re.compile(
+    r"\b(?:protest\w*|rall(?:y|ies|ied)|demonstrat\w*|sit[- ]in)\b.{0,40}?"
+    r"\b(?:against|over|condemn\w*|demanding|about)\b"
+)
+
+
+def _protest(
+    low: str, protest: tuple[str, str], armed: bool, blocked: bool
+) -> tuple[bool, str, str | None, str | None]:
+    """Protests count when they are about security (operations, killings, the border)."""
+    if blocked or not (
+        armed
+        or CASUALTY.search(low)
+        or re.search(
+            r"\b(border|military|operation|drone|taliban|ttp|killing|missing persons|"
+            r"disappear\w*|insecurity|terror\w*|peace)\b",
+            low,
+        )
+    ):
+        return False, "a protest about an ordinary matter", None, None
+    return True, "protest about security", protest[0], protest[1]
 
 
 def _violent_type(low: str) -> tuple[str | None, str | None]:
@@ -1067,10 +1082,9 @@ def event_date_of(text: str, published: datetime) -> tuple[date, int]:
         target = _WEEKDAYS.index(weekday.group(1).lower())
         back = (pub.weekday() - target) % 7
         return pub - timedelta(days=back), 1
-    if _LAST_WEEK.search(text):
-        return pub - timedelta(
-            days=7 if "last" in _LAST_WEEK.search(text).group(1).lower() else 0
-        ), 2  # type: ignore[union-attr]
+    week = _LAST_WEEK.search(text)
+    if week:
+        return pub - timedelta(days=7 if "last" in week.group(1) else 0), 2
     if _LAST_MONTH.search(text):
         return pub, 3
     return pub, 1
@@ -1111,7 +1125,7 @@ _PREPOSITIONS = frozenset(
 )
 _SPOKE = re.compile(
     r"\s*(?:spokes\w+\s+|officials?\s+|sources?\s+)?(?:say|says|said|claim\w*|"
-    r"told|confirm\w*|report\w*|allege\w*|accus\w*|den(?:y|ies|ied)|warn\w*|"
+    r"told|confirm\w*|report\w*|allege\w*|accus\w*|den(?:y|ies|ied)|warn\w*|blam\w*|"
     r"vow\w*|condemn\w*)\b",
     re.IGNORECASE,
 )
@@ -1133,7 +1147,9 @@ def _role(text: str, mention: Match[ActorSpec], verb: re.Match[str] | None) -> s
     """actor1 (acts), actor2 (target) or "source" (a party speaking about the event)."""
     after = text[mention.end : mention.end + 60]
     if _SPOKE.match(after):
-        return "source"
+        # A group that claims an attack carried it out; anyone else is a source.
+        claims = re.match(r"\s*claim", after, re.IGNORECASE)
+        return "actor1" if claims and mention.value.kind == "rebel" else "source"
     before = text[max(0, mention.start - 12) : mention.start]
     if _PASSIVE.search(before):
         return "actor1"

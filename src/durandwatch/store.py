@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import sqlite3
@@ -77,6 +78,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX polls_feed_at ON polls (feed, at)",
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
+    (
+        """CREATE TABLE reports (
+            item_id TEXT PRIMARY KEY REFERENCES items (id),
+            analyzed_at TEXT NOT NULL,
+            published TEXT NOT NULL,
+            relevant INTEGER NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX reports_published ON reports (published)",
+        """CREATE TABLE incidents (
+            id TEXT PRIMARY KEY,
+            first_reported TEXT NOT NULL,
+            event_date TEXT NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX incidents_event_date ON incidents (event_date)",
+        """CREATE TABLE incident_reports (
+            incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL REFERENCES reports (item_id),
+            PRIMARY KEY (incident_id, item_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX incident_reports_item ON incident_reports (item_id)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -414,6 +438,132 @@ class Store:
                 "DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    # -- reports and incidents -----------------------------------------------------------
+
+    def unanalyzed_items(self, *, limit: int | None = None) -> list[Item]:
+        """Items that have no report yet, oldest first."""
+        query = (
+            "SELECT i.id, i.url, i.title, i.summary, i.published, i.source, i.language,"
+            " i.published_estimated, i.guid FROM items i LEFT JOIN reports r"
+            " ON r.item_id = i.id WHERE r.item_id IS NULL ORDER BY i.published, i.id"
+        )
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        with self._lock:
+            rows = self._db.execute(query).fetchall()
+        return [
+            Item(
+                id=r[0],
+                url=r[1],
+                title=r[2],
+                summary=r[3],
+                published=parse_utc(r[4]) or _never(),
+                source=r[5],
+                language=r[6],
+                published_estimated=bool(r[7]),
+                guid=r[8],
+            )
+            for r in rows
+        ]
+
+    def save_reports(self, records: Sequence[dict[str, object]], *, now: datetime) -> None:
+        """Store analysed reports (one transaction); a report is replaced if re-analysed."""
+        stamp = to_iso(now)
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO reports (item_id, analyzed_at, published, relevant, record)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_id) DO UPDATE SET"
+                " analyzed_at = excluded.analyzed_at, relevant = excluded.relevant,"
+                " record = excluded.record",
+                [
+                    (
+                        r["id"],
+                        stamp,
+                        r["published"],
+                        int(bool(r["relevant"])),
+                        json.dumps(r, ensure_ascii=False),
+                    )
+                    for r in records
+                ],
+            )
+
+    def report_records(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        relevant_only: bool = True,
+    ) -> list[dict[str, object]]:
+        """Stored report records published in ``[since, until)``."""
+        query = "SELECT record FROM reports WHERE 1 = 1"
+        args: list[object] = []
+        if relevant_only:
+            query += " AND relevant = 1"
+        if since is not None:
+            query += " AND published >= ?"
+            args.append(since.isoformat())
+        if until is not None:
+            query += " AND published < ?"
+            args.append(until.isoformat())
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY published, item_id", args).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def replace_incidents(
+        self, records: Sequence[dict[str, object]], report_ids: Iterable[str]
+    ) -> None:
+        """Replace the incidents built from ``report_ids`` by ``records`` (one transaction)."""
+        ids = list(report_ids)
+        with self._transaction() as db:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS _window (item_id TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM _window")
+            db.executemany("INSERT OR IGNORE INTO _window VALUES (?)", [(i,) for i in ids])
+            db.execute(
+                "DELETE FROM incidents WHERE id IN (SELECT incident_id FROM"
+                " incident_reports WHERE item_id IN (SELECT item_id FROM _window))"
+            )
+            for record in records:
+                db.execute(
+                    "INSERT INTO incidents (id, first_reported, event_date, record)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                    " first_reported = excluded.first_reported,"
+                    " event_date = excluded.event_date, record = excluded.record",
+                    (
+                        record["id"],
+                        record["first_reported"],
+                        record["event_date"],
+                        json.dumps(record, ensure_ascii=False),
+                    ),
+                )
+                sources = record["sources"]
+                if not isinstance(sources, list):
+                    raise TypeError("an incident record needs a list of sources")
+                db.executemany(
+                    "INSERT OR IGNORE INTO incident_reports (incident_id, item_id) VALUES (?, ?)",
+                    [(record["id"], s["report_id"]) for s in sources],
+                )
+
+    def incident_records(
+        self, *, since: str | None = None, until: str | None = None
+    ) -> list[dict[str, object]]:
+        """Stored incidents with event dates in ``[since, until)`` (ISO dates)."""
+        query = "SELECT record FROM incidents WHERE 1 = 1"
+        args: list[object] = []
+        if since is not None:
+            query += " AND event_date >= ?"
+            args.append(since)
+        if until is not None:
+            query += " AND event_date < ?"
+            args.append(until)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY event_date, id", args).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def count_incidents(self) -> int:
+        """Incidents stored."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM incidents").fetchone()[0])
 
     def integrity_check(self) -> str:
         """SQLite's own consistency check; ``"ok"`` when the file is sound."""

@@ -1,0 +1,362 @@
+"""Merge reports of the same incident from different outlets and hours.
+
+Two relevant reports are the same incident when all of these hold:
+
+* their event dates are at most 2 days apart (``DATE_WINDOW``);
+* their event types are compatible (violent types together; strategic developments
+  together; protests and riots together);
+* their places are compatible: same country, and the same district or points less than
+  ``NEAR_KM`` apart; a province-level place is compatible with anything inside it; a
+  report with no place is compatible with anything in the same country;
+* their actors do not contradict each other (no two different acting state forces);
+
+and the evidence is strong enough: text similarity (Jaccard of word 3-shingles) of at
+least ``SAME_TEXT`` (0.5); or the same sub-event type at a matching district or point;
+or the same sub-event type in the same province with similarity of at least
+``SIMILAR_TEXT`` (0.2).
+
+Merging is a union of such pairs, decided on the reports in a canonical order (by
+publication time, then id), so any input order gives the same incidents. An incident's
+id is derived from its earliest report and does not change when later reports join.
+Copies of one story (similarity of at least ``WIRE_COPY``, 0.9) from several outlets
+count as one independent outlet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .analyze import Report
+from .extract import Actor, is_violent
+from .model import Location
+from .textnorm import fold
+
+DATE_WINDOW = timedelta(days=2)
+NEAR_KM = 25.0
+SAME_TEXT = 0.5
+SIMILAR_TEXT = 0.2
+WIRE_COPY = 0.9
+SEVERITY = [
+    "Explosions/Remote violence",
+    "Battles",
+    "Violence against civilians",
+    "Riots",
+    "Protests",
+    "Strategic developments",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """One report behind an incident."""
+
+    report_id: str
+    outlet: str
+    url: str | None
+    published: datetime
+    title: str
+    fatalities: int | None
+    claim_party: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One event, with every report of it."""
+
+    id: str
+    title: str
+    event_date: date
+    first_reported: datetime
+    event_type: str | None
+    sub_event_type: str | None
+    location: Location | None
+    actors: tuple[Actor, ...]
+    fatalities: int | None  # the most conservative figure reported
+    fatalities_range: tuple[int, int] | None
+    injured: int | None
+    cross_border: bool
+    direction: str | None
+    sectarian: bool
+    sources: tuple[SourceRef, ...]
+    outlets: int  # independent outlets (copies of one story count once)
+    claimed_by: tuple[str, ...]  # parties whose statements the reports carry
+
+    @property
+    def confirmed(self) -> bool:
+        """Reported by at least two independent outlets."""
+        return self.outlets >= 2
+
+
+def shingles(text: str, size: int = 3) -> frozenset[int]:
+    """Hashes of the word n-grams of a text (folded: case, accents, punctuation)."""
+    words = fold(text[:800]).split()
+    if len(words) < size:
+        return frozenset({_stable_hash(" ".join(words))}) if words else frozenset()
+    return frozenset(
+        _stable_hash(" ".join(words[i : i + size])) for i in range(len(words) - size + 1)
+    )
+
+
+def _stable_hash(text: str) -> int:
+    """The same value in every process (``hash`` is salted per process)."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    """Share of shingles in common."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def merge_reports(reports: Iterable[Report]) -> list[Incident]:
+    """Group relevant reports into incidents (deterministic, order-independent)."""
+    ordered = sorted(
+        (r for r in reports if r.extraction.relevant), key=lambda r: (r.published, r.id)
+    )
+    if not ordered:
+        return []
+    marks = [shingles(r.text) for r in ordered]
+    parent = list(range(len(ordered)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_date = sorted(range(len(ordered)), key=lambda i: (ordered[i].extraction.event_date, i))
+    for pos, i in enumerate(by_date):
+        di = ordered[i].extraction.event_date
+        for j in by_date[pos + 1 :]:
+            if ordered[j].extraction.event_date - di > DATE_WINDOW:
+                break
+            if find(i) != find(j) and same_incident(
+                ordered[i], ordered[j], jaccard(marks[i], marks[j])
+            ):
+                a, b = find(i), find(j)
+                parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(ordered)):
+        groups.setdefault(find(i), []).append(i)
+    incidents = [
+        _incident([ordered[i] for i in members], [marks[i] for i in members])
+        for members in groups.values()
+    ]
+    incidents.sort(key=lambda inc: (inc.first_reported, inc.id))
+    return incidents
+
+
+def same_incident(a: Report, b: Report, similarity: float) -> bool:
+    """The pairwise rule of the module docstring."""
+    ea, eb = a.extraction, b.extraction
+    if abs(ea.event_date - eb.event_date) > DATE_WINDOW:
+        return False
+    if _group(ea.event_type) != _group(eb.event_type):
+        return False
+    place = _place_match(a.geo.location, b.geo.location)
+    if place == "conflict":
+        return False
+    if not _actors_compatible(ea.actors, eb.actors):
+        return similarity >= SAME_TEXT
+    if similarity >= SAME_TEXT:
+        return True
+    same_type = ea.sub_event_type == eb.sub_event_type
+    if same_type and place == "same":
+        return True
+    return same_type and place == "province" and similarity >= SIMILAR_TEXT
+
+
+def _group(event_type: str | None) -> str:
+    if is_violent(event_type):
+        return "violent"
+    if event_type in ("Protests", "Riots"):
+        return "protest"
+    return event_type or "none"
+
+
+def _place_match(a: Location | None, b: Location | None) -> str:
+    """ "same", "province", "unknown" (one has no place) or "conflict"."""
+    if a is None or b is None:
+        return "unknown"
+    if a.country != b.country:
+        return "conflict"
+    if a.precision <= 2 and b.precision <= 2:
+        if a.admin2 and b.admin2 and a.admin2 == b.admin2:
+            return "same"
+        if (
+            a.lat is not None
+            and b.lat is not None
+            and a.lon is not None
+            and b.lon is not None
+            and a.precision == 1
+            and b.precision == 1
+            and _km(a.lat, a.lon, b.lat, b.lon) < NEAR_KM
+        ):
+            return "same"
+        return "conflict" if a.admin1 != b.admin1 else "province-different-district"
+    if a.admin1 == b.admin1:
+        return "province"
+    return "conflict"
+
+
+def _actors_compatible(a: Sequence[Actor], b: Sequence[Actor]) -> bool:
+    acting_a = {x.id for x in a if x.role == "actor1" and x.kind == "state"}
+    acting_b = {x.id for x in b if x.role == "actor1" and x.kind == "state"}
+    return not (acting_a and acting_b and acting_a.isdisjoint(acting_b))
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def _incident(members: list[Report], marks: list[frozenset[int]]) -> Incident:
+    first = members[0]  # members keep the canonical order
+    extractions = [m.extraction for m in members]
+    figures = [e.fatalities for e in extractions if e.fatalities is not None]
+    highs = [e.fatalities_range[1] for e in extractions if e.fatalities_range is not None]
+    injured = [e.injured for e in extractions if e.injured is not None]
+    types = Counter((e.event_type, e.sub_event_type) for e in extractions if e.event_type)
+    event_type, sub_type = (None, None)
+    if types:
+        event_type, sub_type = min(
+            types,
+            key=lambda t: (-types[t], SEVERITY.index(t[0]) if t[0] in SEVERITY else 9, t[1] or ""),
+        )
+    locations = [m.geo.location for m in members if m.geo.location is not None]
+    location = None
+    if locations:
+        best = min(loc.precision for loc in locations)
+        precise = [loc for loc in locations if loc.precision == best]
+        votes = Counter((loc.admin2, loc.place) for loc in precise)
+        top = max(votes.values())
+        location = next(loc for loc in precise if votes[(loc.admin2, loc.place)] == top)
+    actors: dict[tuple[str, str], Actor] = {}
+    for e in extractions:
+        for actor in e.actors:
+            actors.setdefault((actor.id, actor.role), actor)
+    directions = Counter(e.direction for e in extractions if e.direction)
+    sources = tuple(
+        SourceRef(
+            report_id=m.id,
+            outlet=m.source or "unknown",
+            url=m.url,
+            published=m.published,
+            title=m.text.split("\n", 1)[0][:200],
+            fatalities=m.extraction.fatalities,
+            claim_party=m.extraction.claim.party if m.extraction.claim else None,
+        )
+        for m in members
+    )
+    return Incident(
+        id="inc-" + hashlib.sha256(first.id.encode("utf-8")).hexdigest()[:16],
+        title=first.text.split("\n", 1)[0][:200],
+        event_date=min(e.event_date for e in extractions),
+        first_reported=first.published,
+        event_type=event_type,
+        sub_event_type=sub_type,
+        location=location,
+        actors=tuple(sorted(actors.values(), key=lambda a: (a.role, a.id))),
+        fatalities=min(figures) if figures else None,
+        fatalities_range=(min(figures), max(highs or figures)) if figures else None,
+        injured=min(injured) if injured else None,
+        cross_border=any(e.cross_border for e in extractions),
+        direction=min(directions, key=lambda d: (-directions[d], d)) if directions else None,
+        sectarian=any(e.sectarian for e in extractions),
+        sources=sources,
+        outlets=independent_outlets(members, marks),
+        claimed_by=tuple(sorted({s.claim_party for s in sources if s.claim_party})),
+    )
+
+
+def independent_outlets(members: Sequence[Report], marks: Sequence[frozenset[int]]) -> int:
+    """Distinct outlets, counting copies of one story (wire copies) once."""
+    stories: list[int] = []  # index of the first report of each distinct story
+    story_of: list[int] = []
+    for i in range(len(members)):
+        for s in stories:
+            if jaccard(marks[i], marks[s]) >= WIRE_COPY:
+                story_of.append(s)
+                break
+        else:
+            stories.append(i)
+            story_of.append(i)
+    outlets = {members[s].source or f"unknown-{s}" for s in stories}
+    return len(outlets)
+
+
+def incident_record(incident: Incident) -> dict[str, object]:
+    """A JSON-ready dict of an incident (what the store keeps and exports read)."""
+    location = None
+    if incident.location is not None:
+        loc = incident.location
+        location = {
+            "name": loc.name,
+            "place": loc.place,
+            "kind": loc.kind,
+            "lat": loc.lat,
+            "lon": loc.lon,
+            "country": loc.country,
+            "admin1": loc.admin1,
+            "admin2": loc.admin2,
+            "admin1_code": loc.admin1_code,
+            "admin2_code": loc.admin2_code,
+            "precision": loc.precision,
+            "distance_km": loc.distance_km,
+            "side": loc.side,
+            "candidates": list(loc.candidates),
+            "in_aoi": loc.in_aoi,
+        }
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "event_date": incident.event_date.isoformat(),
+        "first_reported": incident.first_reported.isoformat(),
+        "event_type": incident.event_type,
+        "sub_event_type": incident.sub_event_type,
+        "location": location,
+        "actors": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "kind": a.kind,
+                "country": a.country,
+                "role": a.role,
+                "text": a.text,
+                "sectarian": a.sectarian,
+            }
+            for a in incident.actors
+        ],
+        "fatalities": incident.fatalities,
+        "fatalities_range": list(incident.fatalities_range) if incident.fatalities_range else None,
+        "injured": incident.injured,
+        "cross_border": incident.cross_border,
+        "direction": incident.direction,
+        "sectarian": incident.sectarian,
+        "outlets": incident.outlets,
+        "confirmed": incident.confirmed,
+        "claimed_by": list(incident.claimed_by),
+        "sources": [
+            {
+                "report_id": s.report_id,
+                "outlet": s.outlet,
+                "url": s.url,
+                "published": s.published.isoformat(),
+                "title": s.title,
+                "fatalities": s.fatalities,
+                "claim_party": s.claim_party,
+            }
+            for s in incident.sources
+        ],
+    }

@@ -1,0 +1,94 @@
+"""From stored items to stored reports and incidents: the work after each poll."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .analyze import Analyzer, report_from_record, report_record
+from .clock import Clock, utc_now
+from .dedup import DATE_WINDOW, incident_record, merge_reports
+from .model import Item
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+#: Reports this much older than the window are loaded too, so merges across its edge hold.
+OVERLAP = DATE_WINDOW + timedelta(days=1)
+SUMMARY_CHARS = 1500
+
+
+def item_text(item: Item) -> str:
+    """What the analyser reads of an item: its title, then the start of its summary."""
+    summary = item.summary[:SUMMARY_CHARS]
+    if not summary or summary.startswith(item.title):
+        return summary or item.title
+    return f"{item.title}\n{summary}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessReport:
+    """What one processing pass did."""
+
+    analyzed: int
+    relevant: int
+    incidents: int
+
+
+class Processor:
+    """Analyse new items and rebuild the incidents they touch."""
+
+    def __init__(
+        self, store: Store, analyzer: Analyzer, *, outlets: Mapping[str, str], now: Clock = utc_now
+    ) -> None:
+        self.store = store
+        self.analyzer = analyzer
+        self.outlets = dict(outlets)
+        self.now = now
+
+    def run(self, *, since: datetime | None = None, batch: int = 5000) -> ProcessReport:
+        """Analyse every pending item, then merge the reports published since ``since``."""
+        analyzed = relevant = 0
+        earliest: datetime | None = None
+        while True:
+            items = self.store.unanalyzed_items(limit=batch)
+            if not items:
+                break
+            records = []
+            for item in items:
+                report = self.analyzer.analyze(
+                    item.id,
+                    item_text(item),
+                    published=item.published,
+                    source=self.outlets.get(item.source, item.source),
+                    url=item.url,
+                )
+                records.append(report_record(report))
+                relevant += int(report.extraction.relevant)
+                if earliest is None or item.published < earliest:
+                    earliest = item.published
+            self.store.save_reports(records, now=self.now())
+            analyzed += len(items)
+        start = since if since is not None else earliest
+        incidents = self.refresh_incidents(since=start) if (analyzed or since is not None) else 0
+        if analyzed:
+            log.info(
+                "analysed %d new item(s), %d relevant; %d incident(s) rebuilt",
+                analyzed,
+                relevant,
+                incidents,
+            )
+        return ProcessReport(analyzed, relevant, incidents)
+
+    def refresh_incidents(self, *, since: datetime | None) -> int:
+        """Merge the stored reports from ``since`` (minus an overlap) and store the incidents."""
+        window = None if since is None else since - OVERLAP
+        records = self.store.report_records(since=window)
+        reports = [report_from_record(r) for r in records]
+        incidents = merge_reports(reports)
+        self.store.replace_incidents(
+            [incident_record(i) for i in incidents], [r.id for r in reports]
+        )
+        return len(incidents)
