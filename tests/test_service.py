@@ -17,7 +17,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from durandwatch.config import load_config
-from durandwatch.service import DAILY_JOB_ID, build_scheduler, daily_is_overdue, run_daily
+from durandwatch.service import (
+    DAILY_JOB_ID,
+    PROCESS_JOB_ID,
+    build_scheduler,
+    daily_is_overdue,
+    run_daily,
+)
 from durandwatch.store import Store
 
 from .conftest import LocalServer, golden, send
@@ -47,9 +53,14 @@ def test_jobs_are_built_with_the_documented_settings(tmp_path: Path) -> None:
         extra='[schedule]\ntimezone = "Asia/Karachi"\ndaily_at = "07:30"\njitter_seconds = 90\n',
     )
     config = load_config(cfg)
-    scheduler = build_scheduler(config, poll=lambda spec: None, daily=lambda: None, now=NOW)
+    scheduler = build_scheduler(
+        config, poll=lambda spec: None, daily=lambda: None, process=lambda: None, now=NOW
+    )
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"poll:a", "poll:b", DAILY_JOB_ID}
+    assert set(jobs) == {"poll:a", "poll:b", DAILY_JOB_ID, PROCESS_JOB_ID}
+    process = jobs[PROCESS_JOB_ID]
+    assert process.coalesce is True
+    assert process.max_instances == 1
     for name, minutes in (("a", 30), ("b", 60)):
         job = jobs[f"poll:{name}"]
         assert isinstance(job.trigger, IntervalTrigger)

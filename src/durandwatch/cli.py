@@ -130,6 +130,7 @@ def once(ctx: click.Context, feeds_dir: Path | None) -> None:
     config = _config(ctx)
     outcomes = _ingest_once(config, feeds_dir)
     _print_outcomes(outcomes)
+    _process_stored(config)
     if outcomes and not any(o.ok for o in outcomes):
         sys.exit(EXIT_FAILED)
 
@@ -146,24 +147,35 @@ def _ingest_once(config: Config, feeds_dir: Path | None) -> list[PollOutcome]:
                         store, fetcher, backoff_max_minutes=config.fetch.backoff_max_minutes
                     )
                     outcomes = ingestor.poll_all(config.enabled_feeds())
-            _process(config, store)
             return outcomes
     except DurandwatchError as exc:
         _fail(str(exc), EXIT_FAILED)
 
 
-def _process(config: Config, store: Store) -> None:
-    """Analyse what was stored and rebuild incidents; say what happened."""
+def _process_stored(config: Config, *, as_of_latest: bool = False) -> None:
+    try:
+        with Store(config.database_path) as store:
+            _process(config, store, as_of_latest=as_of_latest)
+    except DurandwatchError as exc:
+        _fail(str(exc), EXIT_FAILED)
+
+
+def _process(config: Config, store: Store, *, as_of_latest: bool = False) -> None:
+    """Analyse what was stored, rebuild incidents, assess alerts; say what happened.
+
+    ``as_of_latest`` assesses as of the newest incident's date (the demo's samples are
+    from 2024) instead of today.
+    """
     from .analyze import Analyzer
     from .geodata import open_geocoder
-    from .pipeline import Processor
+    from .pipeline import Processor, assess_alerts
+    from .rules import load_rules
 
     try:
         analyzer = Analyzer(open_geocoder(config.geo_dir))
+        rules = load_rules(config.rules_file)
     except (ImportError, OSError, DurandwatchError) as exc:
-        click.echo(
-            f"warning: items stored but not analysed: cannot load the geocoder: {exc}", err=True
-        )
+        click.echo(f"warning: items stored but not analysed: {exc}", err=True)
         return
     outlets = {f.name: f.outlet for f in config.feeds}
     result = Processor(store, analyzer, outlets=outlets).run()
@@ -171,6 +183,24 @@ def _process(config: Config, store: Store) -> None:
         f"analysed {result.analyzed} new item(s): {result.relevant} relevant; "
         f"{store.count_incidents()} incident(s) stored"
     )
+    now = utc_now()
+    day = now.date()
+    if as_of_latest:
+        violent = ("Battles", "Explosions/Remote violence", "Violence against civilians")
+        dates = [
+            str(r["event_date"]) for r in store.incident_records() if r.get("event_type") in violent
+        ]
+        if dates:
+            day = datetime.fromisoformat(max(dates)).date()
+    events = assess_alerts(store, rules, day=day, now=now)
+    shown = [e for e in events if e["level"] != "green"]
+    click.echo(f"alerts as of {day}: {len(shown)} open")
+    for event in shown:
+        reasons = "; ".join(str(r) for r in event["reasons"][:3])  # type: ignore[index]
+        click.echo(
+            f"  {str(event['level']).upper():<6} {float(event['score']):5.1f}  "  # type: ignore[arg-type]
+            f"{event['name']} ({event['status']}): {reasons}"
+        )
 
 
 def _print_outcomes(outcomes: Sequence[PollOutcome]) -> None:
@@ -264,6 +294,7 @@ def status_report(store: Store, config: Config) -> dict[str, Any]:
     return {
         "items": store.count_items(),
         "incidents": store.count_incidents(),
+        "open_alerts": store.count_open_alerts(),
         "feeds": feeds,
         "database": str(config.database_path),
         "schema_version": store.schema_version,
@@ -297,6 +328,7 @@ def demo(out: Path | None) -> None:
     click.echo(f"durandwatch demo: ingesting the illustrative sample feeds in {samples}")
     outcomes = _ingest_once(config, samples)
     _print_outcomes(outcomes)
+    _process_stored(config, as_of_latest=True)
     click.echo(f"results in {folder}")
     click.echo(f"  database: {config.database_path}")
     click.echo(f"  see them: durandwatch -c {folder / CONFIG_NAME} status")
@@ -412,3 +444,82 @@ def geo_status(ctx: click.Context, data_dir: Path | None) -> None:
     )
     for fallback in gazetteer.sources.fallbacks:
         click.echo(f"  fallback: {fallback}")
+
+
+@main.command("replay")
+@click.argument("history", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--from", "start", required=True, help="First day to write alerts for (YYYY-MM-DD).")
+@click.option("--to", "end", required=True, help="Last day (YYYY-MM-DD).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for replay-alerts.jsonl and replay-incidents.jsonl.",
+)
+@click.option(
+    "--rules",
+    "rules_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Alert rules (default: the configured alerts/rules.toml).",
+)
+@click.option(
+    "--warmup-days",
+    default=400,
+    show_default=True,
+    help="Days before --from replayed to build baselines, without alerts.",
+)
+@click.pass_context
+def replay_command(
+    ctx: click.Context,
+    history: Path,
+    start: str,
+    end: str,
+    out: Path,
+    rules_file: Path | None,
+    warmup_days: int,
+) -> None:
+    """Feed a history (JSON Lines, or UCDP/ACLED CSV) through the pipeline day by day.
+
+    Writes OUT/replay-alerts.jsonl (one object per alert per day) and
+    OUT/replay-incidents.jsonl, and prints a summary. Deterministic.
+    """
+    from datetime import date as date_cls
+
+    from .analyze import Analyzer
+    from .geodata import open_geocoder
+    from .replay import read_history, replay, terminal_progress
+    from .rules import load_rules
+
+    config = _config(ctx)
+    try:
+        first, last = date_cls.fromisoformat(start), date_cls.fromisoformat(end)
+    except ValueError as exc:
+        _fail(f"--from/--to: {exc} (expected YYYY-MM-DD)", EXIT_CONFIG)
+    if last < first:
+        _fail("--to is before --from", EXIT_CONFIG)
+    try:
+        rules = load_rules(rules_file or config.rules_file)
+        analyzer = Analyzer(open_geocoder(config.geo_dir))
+        summary = replay(
+            list(read_history(history)),
+            analyzer,
+            rules,
+            start=first,
+            end=last,
+            out=out,
+            warmup_days=warmup_days,
+            progress=terminal_progress,
+        )
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+    except (DurandwatchError, OSError) as exc:
+        _fail(str(exc), EXIT_FAILED)
+    click.echo(
+        f"replayed {summary.days} day(s), {summary.items} item(s), {summary.relevant} "
+        f"relevant, {summary.incidents} incident(s)"
+    )
+    click.echo(
+        f"alerts: {len(summary.alerts)} distinct; alert-days orange "
+        f"{summary.alert_days.get('orange', 0)}, red {summary.alert_days.get('red', 0)}"
+    )
+    click.echo(f"written: {out / 'replay-alerts.jsonl'}")

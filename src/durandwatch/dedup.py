@@ -16,7 +16,9 @@ or the same sub-event type in the same province with similarity of at least
 ``SIMILAR_TEXT`` (0.2).
 
 Merging is a union of such pairs, decided on the reports in a canonical order (by
-publication time, then id), so any input order gives the same incidents. An incident's
+publication time, then id), so any input order gives the same incidents. A union that
+would stretch an incident over more than ``MAX_SPAN_DAYS`` of event dates is refused, so
+chains of look-alike reports cannot swallow a week of separate events. An incident's
 id is derived from its earliest report and does not change when later reports join.
 Copies of one story (similarity of at least ``WIRE_COPY``, 0.9) from several outlets
 count as one independent outlet.
@@ -24,6 +26,7 @@ count as one independent outlet.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import zlib
@@ -32,12 +35,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import numpy as np
+
 from .analyze import Report
 from .extract import Actor, is_violent
 from .model import Location
 from .textnorm import fold
 
 DATE_WINDOW = timedelta(days=2)
+#: An incident's reports span at most this many days of event dates, so chains of
+#: pairwise matches cannot grow one incident across a week of separate events.
+MAX_SPAN_DAYS = 3
 NEAR_KM = 25.0
 SAME_TEXT = 0.5
 SIMILAR_TEXT = 0.2
@@ -117,40 +125,147 @@ def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
 
 def merge_reports(reports: Iterable[Report]) -> list[Incident]:
     """Group relevant reports into incidents (deterministic, order-independent)."""
-    ordered = sorted(
-        (r for r in reports if r.extraction.relevant), key=lambda r: (r.published, r.id)
-    )
-    if not ordered:
-        return []
-    marks = [shingles(r.text) for r in ordered]
-    parent = list(range(len(ordered)))
+    merger = Merger()
+    merger.add(reports)
+    return merger.incidents()
 
-    def find(i: int) -> int:
+
+class Merger:
+    """Incremental merging: add reports as they arrive; incidents follow.
+
+    Pairs are only compared when they could satisfy the rule: reports in the same district
+    (or a province-level report and any report in its province) of the same sub-event
+    type, and reports whose texts may be similar (MinHash buckets over the shingles).
+    Every pair so found is judged by :func:`same_incident`, and incidents are the
+    connected components, so the result does not depend on the order of arrival.
+    """
+
+    def __init__(self) -> None:
+        self._reports: list[Report] = []
+        self._marks: list[frozenset[int]] = []
+        self._parent: list[int] = []
+        self._members: dict[int, list[int]] = {}
+        self._index: dict[str, int] = {}
+        self._buckets: dict[tuple[object, ...], list[tuple[int, int]]] = {}
+        self._incidents: dict[int, Incident] = {}
+        self._span: dict[int, tuple[int, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._reports)
+
+    def add(self, reports: Iterable[Report]) -> tuple[set[str], list[Incident]]:
+        """Add reports; return (ids of incidents that ceased to exist, incidents new or changed)."""
+        fresh = sorted(
+            (r for r in reports if r.extraction.relevant and r.id not in self._index),
+            key=lambda r: (r.published, r.id),
+        )
+        touched: set[int] = set()
+        before: dict[int, str] = {}
+        for report in fresh:
+            i = len(self._reports)
+            self._reports.append(report)
+            mark = shingles(report.text)
+            self._marks.append(mark)
+            self._parent.append(i)
+            self._members[i] = [i]
+            self._index[report.id] = i
+            day = report.extraction.event_date.toordinal()
+            self._span[i] = (day, day)
+            index_keys, query_keys = _bucket_keys(report, mark)
+            candidates: set[int] = set()
+            for key in query_keys:
+                bucket = self._buckets.get(key)
+                if bucket:
+                    lo = bisect.bisect_left(bucket, (day - DATE_WINDOW.days, -1))
+                    hi = bisect.bisect_right(bucket, (day + DATE_WINDOW.days, len(self._reports)))
+                    candidates.update(j for _, j in bucket[lo:hi])
+            for j in sorted(candidates):
+                ri, rj = self._find(i), self._find(j)
+                if ri == rj:
+                    continue
+                if self._span_after(ri, rj) > MAX_SPAN_DAYS:
+                    continue
+                if same_incident(report, self._reports[j], jaccard(mark, self._marks[j])):
+                    for root in (ri, rj):
+                        if root in self._incidents:
+                            before.setdefault(root, self._incidents[root].id)
+                    self._union(ri, rj)
+            for key in index_keys:
+                bisect.insort(self._buckets.setdefault(key, []), (day, i))
+            touched.add(self._find(i))
+        removed: set[str] = set()
+        for root, old_id in before.items():
+            self._incidents.pop(root, None)
+            removed.add(old_id)
+        changed = []
+        for root in {self._find(t) for t in touched | set(before)}:
+            members = sorted(
+                self._members[root], key=lambda k: (self._reports[k].published, self._reports[k].id)
+            )
+            incident = _incident(
+                [self._reports[k] for k in members], [self._marks[k] for k in members]
+            )
+            self._incidents[root] = incident
+            changed.append(incident)
+        removed -= {inc.id for inc in changed}
+        changed.sort(key=lambda inc: (inc.first_reported, inc.id))
+        return removed, changed
+
+    def incidents(self) -> list[Incident]:
+        """Every incident so far, by first report."""
+        return sorted(self._incidents.values(), key=lambda inc: (inc.first_reported, inc.id))
+
+    def _find(self, i: int) -> int:
+        parent = self._parent
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    by_date = sorted(range(len(ordered)), key=lambda i: (ordered[i].extraction.event_date, i))
-    for pos, i in enumerate(by_date):
-        di = ordered[i].extraction.event_date
-        for j in by_date[pos + 1 :]:
-            if ordered[j].extraction.event_date - di > DATE_WINDOW:
-                break
-            if find(i) != find(j) and same_incident(
-                ordered[i], ordered[j], jaccard(marks[i], marks[j])
-            ):
-                a, b = find(i), find(j)
-                parent[max(a, b)] = min(a, b)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(ordered)):
-        groups.setdefault(find(i), []).append(i)
-    incidents = [
-        _incident([ordered[i] for i in members], [marks[i] for i in members])
-        for members in groups.values()
-    ]
-    incidents.sort(key=lambda inc: (inc.first_reported, inc.id))
-    return incidents
+    def _union(self, a: int, b: int) -> None:
+        keep, gone = min(a, b), max(a, b)
+        self._parent[gone] = keep
+        self._members[keep].extend(self._members.pop(gone))
+        lo_a, hi_a = self._span[keep]
+        lo_b, hi_b = self._span.pop(gone)
+        self._span[keep] = (min(lo_a, lo_b), max(hi_a, hi_b))
+
+    def _span_after(self, a: int, b: int) -> int:
+        """Days between the first and last event date if ``a`` and ``b`` were joined."""
+        lo_a, hi_a = self._span[a]
+        lo_b, hi_b = self._span[b]
+        return max(hi_a, hi_b) - min(lo_a, lo_b)
+
+
+#: MinHash: BANDS bands of ROWS rows each; texts sharing one band are compared.
+BANDS, ROWS = 10, 2
+_SEEDS = [(2 * k + 1) * 0x9E3779B1 & 0xFFFFFFFF for k in range(BANDS * ROWS)]
+
+
+def _bucket_keys(
+    report: Report, mark: frozenset[int]
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """(keys to index the report under, keys to look for candidates under)."""
+    loc = report.geo.location
+    sub = report.extraction.sub_event_type
+    index: list[tuple[object, ...]] = []
+    query: list[tuple[object, ...]] = []
+    if loc is not None:
+        if loc.precision <= 2:
+            district = ("d", loc.country, loc.admin2 or loc.place)
+            index += [district, ("all", loc.country, loc.admin1, sub)]
+            query += [district, ("p3", loc.country, loc.admin1, sub)]
+        else:
+            index += [("p3", loc.country, loc.admin1, sub)]
+            query += [("all", loc.country, loc.admin1, sub), ("p3", loc.country, loc.admin1, sub)]
+    if mark:
+        values = np.fromiter(mark, dtype=np.uint64, count=len(mark))
+        signature = [int(((values * seed + 0x632BE5AB) & 0xFFFFFFFF).min()) for seed in _SEEDS]
+        for band in range(BANDS):
+            key = ("h", band, *signature[band * ROWS : (band + 1) * ROWS])
+            index.append(key)
+            query.append(key)
+    return index, query
 
 
 def same_incident(a: Report, b: Report, similarity: float) -> bool:

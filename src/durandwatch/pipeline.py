@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from .analyze import Analyzer, report_from_record, report_record
 from .clock import Clock, utc_now
 from .dedup import DATE_WINDOW, incident_record, merge_reports
+from .escalation import History, IncidentView, assess
+from .lifecycle import advance, event_record, state_from_record, state_record
 from .model import Item
+from .rules import Rules
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -92,3 +95,33 @@ class Processor:
             [incident_record(i) for i in incidents], [r.id for r in reports]
         )
         return len(incidents)
+
+
+#: How much history the hourly assessment loads (the year baseline plus its window).
+HISTORY_DAYS = 400
+
+
+def assess_alerts(
+    store: Store, rules: Rules, *, day: date, now: datetime
+) -> list[dict[str, object]]:
+    """Score every district for ``day``, move the alert lifecycle, store and return the events."""
+    since = (day - timedelta(days=HISTORY_DAYS)).isoformat()
+    until = (day + timedelta(days=1)).isoformat()
+    views = [
+        v
+        for v in (
+            IncidentView.from_record(r) for r in store.incident_records(since=since, until=until)
+        )
+        if v is not None
+    ]
+    clusters = assess(History(views), day, rules)
+    previous = {k: state_from_record(v) for k, v in store.open_alert_states().items()}
+    state, events = advance(previous, clusters, day)
+    records = [event_record(e) for e in events]
+    store.save_alerts({k: state_record(v) for k, v in state.items()}, records, now=now)
+    raised = [r for r in records if r["status"] in ("new", "escalated")]
+    if raised:
+        log.warning(
+            "alerts: %s", "; ".join(f"{r['name']} {r['level']} ({r['status']})" for r in raised)
+        )
+    return records

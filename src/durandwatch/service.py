@@ -42,6 +42,9 @@ from .store import RunLock, Store
 log = logging.getLogger(__name__)
 
 DAILY_JOB_ID = "daily"
+PROCESS_JOB_ID = "process"
+#: How often new items are analysed, merged into incidents and scored.
+PROCESS_MINUTES = 15
 _DAILY_META = "daily.last_local_date"
 #: Seconds between the first polls of successive feeds at start-up.
 START_STAGGER_SECONDS = 3
@@ -93,6 +96,7 @@ def build_scheduler(
     poll: Callable[[FeedSpec], object],
     daily: Callable[[], object],
     now: datetime,
+    process: Callable[[], object] | None = None,
     max_workers: int = 4,
 ) -> BackgroundScheduler:
     """Build the scheduler and its jobs without starting the clock."""
@@ -113,6 +117,18 @@ def build_scheduler(
             max_instances=1,
             misfire_grace_time=max(60, spec.interval_minutes * 30),
             next_run_time=now + timedelta(seconds=index * START_STAGGER_SECONDS),
+            replace_existing=True,
+        )
+    if process is not None:
+        scheduler.add_job(
+            process,
+            IntervalTrigger(minutes=PROCESS_MINUTES, timezone=UTC),
+            id=PROCESS_JOB_ID,
+            name="analyse, merge, score",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=PROCESS_MINUTES * 60,
+            next_run_time=now + timedelta(minutes=2),
             replace_existing=True,
         )
     daily_at = config.schedule.daily_at
@@ -181,7 +197,10 @@ class Service:
             with self._tracked():
                 run_daily(store, self.config, now=self.now())
 
-        scheduler = build_scheduler(self.config, poll=poll, daily=daily, now=self.now())
+        process = self._processing(store)
+        scheduler = build_scheduler(
+            self.config, poll=poll, daily=daily, process=process, now=self.now()
+        )
         previous = {
             sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGTERM, signal.SIGINT)
         }
@@ -208,6 +227,34 @@ class Service:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             log.info("durandwatch stopped")
+
+    def _processing(self, store: Store) -> Callable[[], None] | None:
+        """The analyse-merge-score job, or None (logged) when the geocoder cannot load."""
+        from .analyze import Analyzer
+        from .errors import DurandwatchError
+        from .geodata import open_geocoder
+        from .pipeline import Processor, assess_alerts
+        from .rules import load_rules
+
+        try:
+            analyzer = Analyzer(open_geocoder(self.config.geo_dir))
+            rules = load_rules(self.config.rules_file)
+        except (ImportError, OSError, DurandwatchError) as exc:
+            log.error("analysis disabled, feeds are still polled and stored: %s", exc)
+            return None
+        processor = Processor(
+            store, analyzer, outlets={f.name: f.outlet for f in self.config.feeds}, now=self.now
+        )
+
+        def process() -> None:
+            with self._tracked():
+                if self.stop_event.is_set():
+                    return
+                processor.run()
+                now = self.now()
+                assess_alerts(store, rules, day=now.date(), now=now)
+
+        return process
 
     @property
     def active_jobs(self) -> int:

@@ -102,6 +102,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID""",
         "CREATE INDEX incident_reports_item ON incident_reports (item_id)",
     ),
+    (
+        """CREATE TABLE alerts (
+            alert_id TEXT PRIMARY KEY,
+            open INTEGER NOT NULL,
+            state TEXT,
+            last_event TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        """CREATE TABLE alert_log (
+            alert_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            status TEXT NOT NULL,
+            level TEXT NOT NULL,
+            score REAL NOT NULL,
+            record TEXT NOT NULL,
+            PRIMARY KEY (alert_id, day)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX alert_log_day ON alert_log (day)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -564,6 +583,68 @@ class Store:
         """Incidents stored."""
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM incidents").fetchone()[0])
+
+    # -- alerts --------------------------------------------------------------------------
+
+    def open_alert_states(self) -> dict[str, dict[str, object]]:
+        """The remembered state of every open alert."""
+        with self._lock:
+            rows = self._db.execute("SELECT alert_id, state FROM alerts WHERE open = 1").fetchall()
+        return {r[0]: json.loads(r[1]) for r in rows}
+
+    def save_alerts(
+        self,
+        states: dict[str, dict[str, object]],
+        events: Sequence[dict[str, object]],
+        *,
+        now: datetime,
+    ) -> None:
+        """Store the new open states and the day's alert events (one transaction)."""
+        stamp = to_iso(now)
+        with self._transaction() as db:
+            for event in events:
+                alert = str(event["alert_id"])
+                state = states.get(alert)
+                db.execute(
+                    "INSERT INTO alerts (alert_id, open, state, last_event, updated)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (alert_id) DO UPDATE SET"
+                    " open = excluded.open, state = excluded.state,"
+                    " last_event = excluded.last_event, updated = excluded.updated",
+                    (
+                        alert,
+                        int(state is not None),
+                        json.dumps(state) if state else None,
+                        json.dumps(event, ensure_ascii=False),
+                        stamp,
+                    ),
+                )
+                db.execute(
+                    "INSERT INTO alert_log (alert_id, day, status, level, score, record)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (alert_id, day) DO UPDATE SET"
+                    " status = excluded.status, level = excluded.level,"
+                    " score = excluded.score, record = excluded.record",
+                    (
+                        alert,
+                        event["date"],
+                        event["status"],
+                        event["level"],
+                        event["score"],
+                        json.dumps(event, ensure_ascii=False),
+                    ),
+                )
+
+    def alert_events(self, day: str) -> list[dict[str, object]]:
+        """The alert events recorded for one day (ISO date), highest score first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT record FROM alert_log WHERE day = ? ORDER BY score DESC, alert_id", (day,)
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def count_open_alerts(self) -> int:
+        """Alerts currently open."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM alerts WHERE open = 1").fetchone()[0])
 
     def integrity_check(self) -> str:
         """SQLite's own consistency check; ``"ok"`` when the file is sound."""

@@ -1,0 +1,183 @@
+"""Alert lifecycle: one alert per situation, changing over time, with a stable id.
+
+Each run turns the day's clusters into alert events. A cluster at yellow or above opens
+an alert (``new``) or moves the open one (``escalated``, ``de-escalated``, ``updated``
+when its incidents or score changed, ``ongoing`` otherwise); an open alert whose cluster
+fell back to green is ``cleared`` once and closed. Pure: state in, state out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .escalation import Cluster
+from .rules import LEVELS
+
+
+@dataclass(frozen=True, slots=True)
+class AlertState:
+    """What is remembered about an open alert between runs."""
+
+    alert_id: str
+    level: str
+    score: float
+    opened: date
+    updated: date
+    incident_ids: tuple[str, ...]
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    """An alert as of one run: its cluster, status and trend."""
+
+    alert_id: str
+    day: date
+    status: str  # new, escalated, de-escalated, updated, ongoing, cleared
+    trend: str  # new, rising, falling, steady, cleared
+    level: str
+    score: float
+    previous_level: str | None
+    opened: date
+    name: str
+    cluster: Cluster | None
+
+
+def advance(
+    open_alerts: Mapping[str, AlertState], clusters: Iterable[Cluster], day: date
+) -> tuple[dict[str, AlertState], list[AlertEvent]]:
+    """The next state and the events of ``day``."""
+    state = dict(open_alerts)
+    events: list[AlertEvent] = []
+    seen: set[str] = set()
+    for cluster in clusters:
+        if cluster.level == "green":
+            continue
+        seen.add(cluster.alert_id)
+        ids = tuple(i.id for i in cluster.incidents)
+        old = state.get(cluster.alert_id)
+        if old is None:
+            status, trend, opened, previous = "new", "new", day, None
+        else:
+            rank_new, rank_old = LEVELS.index(cluster.level), LEVELS.index(old.level)
+            previous, opened = old.level, old.opened
+            if rank_new > rank_old:
+                status = "escalated"
+            elif rank_new < rank_old:
+                status = "de-escalated"
+            elif ids != old.incident_ids or abs(cluster.score - old.score) >= 0.05:
+                status = "updated"
+            else:
+                status = "ongoing"
+            trend = (
+                "rising"
+                if cluster.score > old.score + 2
+                else "falling"
+                if cluster.score < old.score - 2
+                else "steady"
+            )
+        state[cluster.alert_id] = AlertState(
+            cluster.alert_id, cluster.level, cluster.score, opened, day, ids, cluster.name
+        )
+        events.append(
+            AlertEvent(
+                cluster.alert_id,
+                day,
+                status,
+                trend,
+                cluster.level,
+                cluster.score,
+                previous,
+                opened,
+                cluster.name,
+                cluster,
+            )
+        )
+    for alert_id in sorted(set(state) - seen):
+        old = state.pop(alert_id)
+        events.append(
+            AlertEvent(
+                alert_id,
+                day,
+                "cleared",
+                "cleared",
+                "green",
+                0.0,
+                old.level,
+                old.opened,
+                old.name,
+                None,
+            )
+        )
+    events.sort(key=lambda e: (-e.score, e.alert_id))
+    return state, events
+
+
+def event_record(event: AlertEvent) -> dict[str, Any]:
+    """The alert object of ``replay-alerts.jsonl`` and the exports (DESIGN.md fields first)."""
+    cluster = event.cluster
+    record: dict[str, Any] = {
+        "date": event.day.isoformat(),
+        "alert_id": event.alert_id,
+        "level": event.level,
+        "score": event.score,
+        "country": cluster.country if cluster else None,
+        "admin1": cluster.admin1 if cluster else None,
+        "admin2": cluster.admin2 if cluster else None,
+        "lat": cluster.lat if cluster else None,
+        "lon": cluster.lon if cluster else None,
+        "reasons": list(cluster.reasons) if cluster else [f"{event.name}: back to green"],
+        "status": event.status,
+        "trend": event.trend,
+        "previous_level": event.previous_level,
+        "opened": event.opened.isoformat(),
+        "name": event.name,
+        "silence": cluster.silence if cluster else False,
+        "components": [
+            {"name": c.name, "points": c.points, "max": c.max_points, "reason": c.reason}
+            for c in (cluster.components if cluster else ())
+        ],
+        "chain": list(cluster.chain) if cluster else [],
+        "incidents": [
+            {
+                "id": i.id,
+                "title": i.title,
+                "event_date": i.event_date.isoformat(),
+                "type": i.sub_event_type,
+                "fatalities": i.fatalities,
+                "place": i.place,
+                "sources": [{"outlet": o, "url": u} for o, u in i.sources],
+            }
+            for i in (cluster.incidents if cluster else ())
+        ],
+    }
+    return record
+
+
+def state_record(state: AlertState) -> dict[str, Any]:
+    """JSON form of an open alert's state."""
+    return {
+        "alert_id": state.alert_id,
+        "level": state.level,
+        "score": state.score,
+        "opened": state.opened.isoformat(),
+        "updated": state.updated.isoformat(),
+        "incident_ids": list(state.incident_ids),
+        "name": state.name,
+    }
+
+
+def state_from_record(record: Mapping[str, Any]) -> AlertState:
+    """Inverse of :func:`state_record`."""
+    return AlertState(
+        record["alert_id"],
+        record["level"],
+        float(record["score"]),
+        date.fromisoformat(record["opened"]),
+        date.fromisoformat(record["updated"]),
+        tuple(record["incident_ids"]),
+        record["name"],
+    )
