@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import date as date_type
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -193,6 +194,8 @@ def _process(config: Config, store: Store, *, as_of_latest: bool = False) -> Non
         if dates:
             day = datetime.fromisoformat(max(dates)).date()
     events = assess_alerts(store, rules, day=day, now=now)
+    ctx = click.get_current_context()
+    ctx.meta["durandwatch.day"] = day
     shown = [e for e in events if e["level"] != "green"]
     click.echo(f"alerts as of {day}: {len(shown)} open")
     for event in shown:
@@ -329,6 +332,11 @@ def demo(out: Path | None) -> None:
     outcomes = _ingest_once(config, samples)
     _print_outcomes(outcomes)
     _process_stored(config, as_of_latest=True)
+    day = click.get_current_context().meta.get("durandwatch.day")
+    if day is not None:
+        map_path = _write_outputs(config, day)
+        click.echo(f"outputs for {day}: {map_path.parent}")
+        click.echo(f"map: {map_path}")
     click.echo(f"results in {folder}")
     click.echo(f"  database: {config.database_path}")
     click.echo(f"  see them: durandwatch -c {folder / CONFIG_NAME} status")
@@ -523,3 +531,65 @@ def replay_command(
         f"{summary.alert_days.get('orange', 0)}, red {summary.alert_days.get('red', 0)}"
     )
     click.echo(f"written: {out / 'replay-alerts.jsonl'}")
+
+
+def _write_outputs(config: Config, day: date_type, *, cdn: bool = False) -> Path:
+    """Write alerts/<day>/ and return the map's path."""
+    from .geodata import open_geocoder
+    from .pipeline import produce_day
+    from .rules import load_rules
+
+    try:
+        rules = load_rules(config.rules_file)
+        gazetteer = open_geocoder(config.geo_dir).gazetteer
+        with Store(config.database_path) as store:
+            result = produce_day(
+                store,
+                rules=rules,
+                gazetteer=gazetteer,
+                output_dir=config.output_dir,
+                day=day,
+                now=utc_now(),
+                zone=config.schedule.timezone,
+                daily_at=config.schedule.daily_at,
+                templates=config.output_dir / "templates",
+                cdn=cdn,
+            )
+    except (DurandwatchError, OSError) as exc:
+        _fail(str(exc), EXIT_FAILED)
+    return Path(result.map)
+
+
+def _day_option(value: str | None, config: Config) -> date_type:
+    if value is None:
+        return utc_now().astimezone(ZoneInfo(config.schedule.timezone)).date()
+    try:
+        return date_type.fromisoformat(value)
+    except ValueError:
+        _fail(f"--date {value!r}: expected YYYY-MM-DD", EXIT_CONFIG)
+
+
+@main.command()
+@click.option("--date", "day", help="The day (YYYY-MM-DD; default: today in the configured zone).")
+@click.option(
+    "--cdn", is_flag=True, help="Link Leaflet from its CDN (smaller map, needs internet)."
+)
+@click.pass_context
+def digest(ctx: click.Context, day: str | None, cdn: bool) -> None:
+    """Write the day's digest, map and exports to alerts/<date>/ and print the folder."""
+    config = _config(ctx)
+    path = _write_outputs(config, _day_option(day, config), cdn=cdn)
+    click.echo(f"digest: {path.parent / 'digest.md'}")
+    click.echo(f"map:    {path}")
+
+
+@main.command("map")
+@click.option("--date", "day", help="The day (YYYY-MM-DD; default: today in the configured zone).")
+@click.option(
+    "--cdn", is_flag=True, help="Link Leaflet from its CDN (smaller map, needs internet)."
+)
+@click.pass_context
+def map_command(ctx: click.Context, day: str | None, cdn: bool) -> None:
+    """Write the day's map (with the digest and exports) and print its path."""
+    config = _config(ctx)
+    click.echo(str(_write_outputs(config, _day_option(day, config), cdn=cdn)))

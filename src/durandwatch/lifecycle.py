@@ -44,6 +44,7 @@ class AlertEvent:
     opened: date
     name: str
     cluster: Cluster | None
+    previous_day: date | None = None  # when the alert was last updated before this run
 
 
 def advance(
@@ -94,6 +95,7 @@ def advance(
                 opened,
                 cluster.name,
                 cluster,
+                old.updated if old is not None else None,
             )
         )
     for alert_id in sorted(set(state) - seen):
@@ -110,6 +112,7 @@ def advance(
                 old.opened,
                 old.name,
                 None,
+                old.updated,
             )
         )
     events.sort(key=lambda e: (-e.score, e.alert_id))
@@ -134,6 +137,7 @@ def event_record(event: AlertEvent) -> dict[str, Any]:
         "trend": event.trend,
         "previous_level": event.previous_level,
         "opened": event.opened.isoformat(),
+        "previous_day": event.previous_day.isoformat() if event.previous_day else None,
         "name": event.name,
         "silence": cluster.silence if cluster else False,
         "components": [

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 
 from .analyze import Analyzer, report_from_record, report_record
 from .clock import Clock, utc_now
@@ -125,3 +127,45 @@ def assess_alerts(
             "alerts: %s", "; ".join(f"{r['name']} {r['level']} ({r['status']})" for r in raised)
         )
     return records
+
+
+def produce_day(
+    store: Store,
+    *,
+    rules: Rules,
+    gazetteer: Any,
+    output_dir: Path,
+    day: date,
+    now: datetime,
+    zone: str,
+    daily_at: time,
+    templates: Path | None = None,
+    cdn: bool = False,
+) -> Any:
+    """Write the outputs of ``day`` from what the store holds.
+
+    The day's alerts are the ones recorded by the hourly assessment; when none were (a
+    past day, or a first run), the day is assessed now.
+    """
+    from .outputs import write_day
+
+    alerts = store.alert_events(day.isoformat())
+    if not alerts:
+        alerts = assess_alerts(store, rules, day=day, now=now)
+    previous = store.alert_events((day - timedelta(days=1)).isoformat())
+    incidents = store.incident_records(
+        since=(day - timedelta(days=31)).isoformat(), until=(day + timedelta(days=1)).isoformat()
+    )
+    return write_day(
+        output_dir,
+        day,
+        alerts=alerts,
+        incidents=incidents,
+        gazetteer=gazetteer,
+        zone=zone,
+        daily_at=daily_at,
+        now=now,
+        previous_alerts=previous,
+        templates=templates,
+        cdn=cdn,
+    )
