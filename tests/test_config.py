@@ -20,7 +20,12 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
 
 def test_init_writes_a_valid_commented_project(tmp_path: Path) -> None:
     written = write_project(tmp_path)
-    assert {p.name for p in written} == {"durandwatch.toml", "feeds.toml", "rules.toml"}
+    assert {p.name for p in written} == {
+        "durandwatch.toml",
+        "feeds.toml",
+        "rules.toml",
+        "recipients.toml",
+    }
     text = (tmp_path / "durandwatch.toml").read_text()
     assert text.count("#") > 10
     config = load_config(tmp_path / "durandwatch.toml")

@@ -43,7 +43,7 @@ backoff_max_minutes = 720     # a failing feed is retried at 1x, 2x, 4x ... its 
 
 
 def write_project(folder: Path, *, force: bool = False) -> list[Path]:
-    """Write durandwatch.toml, feeds/feeds.toml and alerts/rules.toml into ``folder``.
+    """Write durandwatch.toml, the feed catalog, the alert rules and the email recipients.
 
     Raises ``FileExistsError`` (naming the file) when one exists and ``force`` is false.
     """
@@ -51,6 +51,7 @@ def write_project(folder: Path, *, force: bool = False) -> list[Path]:
         folder / CONFIG_NAME: None,
         folder / "feeds" / "feeds.toml": data_path("feeds", "feeds.toml"),
         folder / "alerts" / "rules.toml": data_path("alerts", "rules.toml"),
+        folder / "alerts" / "recipients.toml": data_path("alerts", "recipients.toml"),
     }
     if not force:
         for target in targets:

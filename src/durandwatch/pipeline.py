@@ -169,3 +169,44 @@ def produce_day(
         templates=templates,
         cdn=cdn,
     )
+
+
+def email_day(
+    store: Store,
+    *,
+    recipients_file: Path | None,
+    folder: Path,
+    day: date,
+    now: datetime,
+    factory: Any = None,
+) -> tuple[int, int, int]:
+    """Queue the day's digest for every recipient and send what is due.
+
+    Returns (queued, sent, failed). No recipients: nothing to do.
+    """
+    from .notify import build_email, connect, load_recipients, queue, send_outbox
+
+    smtp, recipients = load_recipients(recipients_file)
+    if not recipients:
+        return 0, 0, 0
+    alerts = store.alert_events(day.isoformat())
+    text = (folder / "digest.txt").read_text(encoding="utf-8")
+    html = (folder / "digest.html").read_text(encoding="utf-8")
+    chart_path = folder / "trend.png"
+    chart = chart_path.read_bytes() if chart_path.exists() else None
+    messages = [
+        build_email(
+            day=day.isoformat(),
+            recipient=r,
+            smtp=smtp,
+            alerts=alerts,
+            text=text,
+            html=html,
+            chart=chart,
+            map_path=folder / "map.html",
+        )
+        for r in recipients
+    ]
+    queued = queue(store, messages, now=now)
+    sent, failed = send_outbox(store, smtp, now=now, factory=factory or connect)
+    return queued, sent, failed

