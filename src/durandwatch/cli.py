@@ -476,6 +476,13 @@ def geo_status(ctx: click.Context, data_dir: Path | None) -> None:
     show_default=True,
     help="Days before --from replayed to build baselines, without alerts.",
 )
+@click.option(
+    "--outputs/--no-outputs",
+    "daily_outputs",
+    default=None,
+    help="Write each day's alerts/<date>/ folder under OUT (default: for replays of up to "
+    "62 days).",
+)
 @click.pass_context
 def replay_command(
     ctx: click.Context,
@@ -485,6 +492,7 @@ def replay_command(
     out: Path,
     rules_file: Path | None,
     warmup_days: int,
+    daily_outputs: bool | None,
 ) -> None:
     """Feed a history (JSON Lines, or UCDP/ACLED CSV) through the pipeline day by day.
 
@@ -495,7 +503,7 @@ def replay_command(
 
     from .analyze import Analyzer
     from .geodata import open_geocoder
-    from .replay import read_history, replay, terminal_progress
+    from .replay import OutputSettings, read_history, replay, terminal_progress
     from .rules import load_rules
 
     config = _config(ctx)
@@ -508,6 +516,14 @@ def replay_command(
     try:
         rules = load_rules(rules_file or config.rules_file)
         analyzer = Analyzer(open_geocoder(config.geo_dir))
+        write = daily_outputs if daily_outputs is not None else (last - first).days < 62
+        settings = (
+            OutputSettings(
+                analyzer.geocoder.gazetteer, config.schedule.timezone, config.schedule.daily_at
+            )
+            if write
+            else None
+        )
         summary = replay(
             list(read_history(history)),
             analyzer,
@@ -517,6 +533,7 @@ def replay_command(
             out=out,
             warmup_days=warmup_days,
             progress=terminal_progress,
+            outputs=settings,
         )
     except ConfigError as exc:
         _fail(str(exc), EXIT_CONFIG)
@@ -531,6 +548,8 @@ def replay_command(
         f"{summary.alert_days.get('orange', 0)}, red {summary.alert_days.get('red', 0)}"
     )
     click.echo(f"written: {out / 'replay-alerts.jsonl'}")
+    if write:
+        click.echo(f"daily folders: {out / 'alerts'} (index: {out / 'alerts' / 'index.html'})")
 
 
 def _write_outputs(config: Config, day: date_type, *, cdn: bool = False) -> Path:

@@ -39,8 +39,6 @@ TYPE_COLOURS = {
     "Strategic developments": "#616161",
 }
 LEVEL_COLOURS = {"red": "#c62828", "orange": "#ef6c00", "yellow": "#f9a825", "green": "#2e7d32"}
-#: Radius (m) that shows the uncertainty of a district- or province-level place.
-UNCERTAINTY_M = {2: 15_000, 3: 45_000}
 Record = Mapping[str, Any]
 
 
@@ -76,7 +74,8 @@ def build_map(
     data = {
         "day": day.isoformat(),
         "zone": zone,
-        "incidents": [_incident_feature(i) for i in incidents],
+        "fields": list(_FIELDS),
+        "rows": [row for row in (_incident_row(i) for i in incidents) if row is not None],
         "alerts": [_alert_feature(a, boundaries) for a in alerts if a.get("level") != "green"],
         "line": shapely.geometry.mapping(boundaries.line) if boundaries is not None else None,
         "outlines": [
@@ -132,38 +131,61 @@ def _constant(text: str) -> Callable[[re.Match[str]], str]:
     return replace
 
 
-def _incident_feature(inc: Record) -> dict[str, Any] | None:
+_FIELDS = (
+    "id",
+    "title",
+    "date",
+    "first",
+    "type",
+    "sub",
+    "deaths",
+    "range",
+    "place",
+    "admin1",
+    "admin2",
+    "precision",
+    "km",
+    "cross",
+    "actors",
+    "outlets",
+    "sources",
+    "lon",
+    "lat",
+)
+
+
+def _incident_row(inc: Record) -> list[Any] | None:
+    """One incident as a compact row (the page turns rows into GeoJSON features)."""
     loc = inc.get("location") or {}
     if loc.get("lat") is None or loc.get("lon") is None:
         return None
-    precision = int(loc.get("precision") or 3)
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [round(loc["lon"], 5), round(loc["lat"], 5)]},
-        "properties": {
-            "id": inc["id"],
-            "title": inc["title"],
-            "date": inc["event_date"],
-            "first": inc.get("first_reported"),
-            "type": inc.get("event_type"),
-            "sub": inc.get("sub_event_type"),
-            "deaths": inc.get("fatalities"),
-            "range": inc.get("fatalities_range"),
-            "place": loc.get("place"),
-            "admin1": loc.get("admin1"),
-            "admin2": loc.get("admin2"),
-            "precision": precision,
-            "radius": UNCERTAINTY_M.get(precision, 0),
-            "km": loc.get("distance_km"),
-            "cross": inc.get("direction") if inc.get("cross_border") else None,
-            "actors": [f"{a['name']} ({a['role']})" for a in inc.get("actors") or []],
-            "outlets": inc.get("outlets"),
-            "sources": [
-                {"outlet": s["outlet"], "url": s.get("url"), "title": s["title"]}
-                for s in inc.get("sources") or []
-            ],
-        },
-    }
+    title = inc["title"]
+    sources = [
+        [s["outlet"], s.get("url")] + ([s["title"]] if s["title"] != title else [])
+        for s in inc.get("sources") or []
+    ]
+    frange = inc.get("fatalities_range")
+    return [
+        inc["id"],
+        title,
+        inc["event_date"],
+        inc.get("first_reported"),
+        inc.get("event_type"),
+        inc.get("sub_event_type"),
+        inc.get("fatalities"),
+        frange if frange and frange[0] != frange[1] else None,
+        loc.get("place"),
+        loc.get("admin1"),
+        loc.get("admin2"),
+        int(loc.get("precision") or 3),
+        loc.get("distance_km"),
+        inc.get("direction") if inc.get("cross_border") else None,
+        [f"{a['name']} ({a['role']})" for a in inc.get("actors") or []],
+        inc.get("outlets"),
+        sources,
+        round(float(loc["lon"]), 4),
+        round(float(loc["lat"]), 4),
+    ]
 
 
 def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, Any]:
@@ -214,11 +236,11 @@ document.addEventListener('DOMContentLoaded', function () {
     });
   }
   function safeUrl(u) { return /^https?:\/\//i.test(String(u || '')) ? String(u) : null; }
-  function sources(list) {
+  function sources(list, title) {
     return (list || []).map(function (s) {
-      var url = safeUrl(s.url);
+      var url = safeUrl(s[1]);
       return '<li>' + (url ? '<a href="' + esc(url) + '" target="_blank" rel="noopener noreferrer">' +
-        esc(s.outlet) + '</a>' : esc(s.outlet)) + ': ' + esc(s.title) + '</li>';
+        esc(s[0]) + '</a>' : esc(s[0])) + ': ' + esc(s.length > 2 ? s[2] : title) + '</li>';
     }).join('');
   }
   var precisionWords = {1: 'town or nearer', 2: 'district (area shown)', 3: 'province (area shown)'};
@@ -233,7 +255,7 @@ document.addEventListener('DOMContentLoaded', function () {
       (p.range && p.range[0] !== p.range[1] ? ' (reports: ' + esc(p.range[0]) + '&ndash;' + esc(p.range[1]) + ')' : '') + '<br>' +
       (p.cross ? 'Cross-border: ' + esc(p.cross) + '<br>' : '') +
       (p.actors.length ? 'Actors: ' + esc(p.actors.join('; ')) + '<br>' : '') +
-      esc(p.outlets) + ' independent outlet(s):<ul>' + sources(p.sources) + '</ul></div>';
+      esc(p.outlets) + ' independent outlet(s):<ul>' + sources(p.sources, p.title) + '</ul></div>';
   }
   function alertPopup(a) {
     return '<div class="dw-popup"><b>' + esc(String(a.level).toUpperCase()) + ' ' + esc(a.name) +
@@ -267,7 +289,13 @@ document.addEventListener('DOMContentLoaded', function () {
     }
   });
 
-  var allFeatures = D.incidents.filter(function (f) { return f !== null; });
+  var radii = {2: 15000, 3: 45000};
+  var allFeatures = D.rows.map(function (row) {
+    var p = {};
+    D.fields.forEach(function (name, k) { p[name] = row[k]; });
+    p.radius = radii[p.precision] || 0;
+    return {type: 'Feature', geometry: {type: 'Point', coordinates: [p.lon, p.lat]}, properties: p};
+  });
   function incidentLayer(features) {
     return L.geoJSON({type: 'FeatureCollection', features: features}, {
       pointToLayer: function (f, latlng) {
@@ -351,6 +379,7 @@ document.addEventListener('DOMContentLoaded', function () {
   D.attributions.forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
   document.body.setAttribute('data-incidents', String(allFeatures.length));
   document.body.setAttribute('data-alerts', String(D.alerts.length));
+  document.body.setAttribute('data-ready-ms', String(Math.round(performance.now())));
   document.body.setAttribute('data-ready', '1');
 });
 """

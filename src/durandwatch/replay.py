@@ -20,8 +20,9 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from .analyze import Analyzer, parse_published
 from .dedup import Merger, incident_record
@@ -140,6 +141,7 @@ def replay(
     out: Path,
     warmup_days: int = 400,
     progress: Callable[[int, int], None] | None = None,
+    outputs: OutputSettings | None = None,
 ) -> ReplaySummary:
     """Run the history from ``start - warmup_days`` to ``end``; write alerts for [start, end]."""
     by_day: dict[date, list[HistoryItem]] = defaultdict(list)
@@ -153,6 +155,7 @@ def replay(
     merger = Merger()
     history = History()
     alerts: dict[str, AlertState] = {}
+    previous: list[dict[str, object]] = []
     days = (end - first_day).days + 1
     alerts_path = out / "replay-alerts.jsonl"
     tmp = alerts_path.with_suffix(".jsonl.tmp")
@@ -176,11 +179,15 @@ def replay(
             if day >= start:
                 alerts, events = advance(alerts, assess(history, day, rules), day)
                 summary.days += 1
-                for event in events:
-                    handle.write(json.dumps(event_record(event), ensure_ascii=False) + "\n")
+                records = [event_record(event) for event in events]
+                for event, record in zip(events, records, strict=True):
+                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
                     if event.level in ("orange", "red"):
                         summary.alert_days[event.level] += 1
                     summary.alerts.add(event.alert_id)
+                if outputs is not None:
+                    _write_outputs(outputs, out, day, records, previous, merger)
+                previous = records
             if progress is not None:
                 progress(n + 1, days)
     tmp.replace(alerts_path)
@@ -192,6 +199,41 @@ def replay(
             handle.write(json.dumps(incident_record(incident), ensure_ascii=False) + "\n")
     inc_tmp.replace(out / "replay-incidents.jsonl")
     return summary
+
+
+@dataclass(frozen=True, slots=True)
+class OutputSettings:
+    """What the daily output folders of a replay need."""
+
+    gazetteer: object
+    zone: str
+    daily_at: time
+
+
+def _write_outputs(
+    settings: OutputSettings,
+    out: Path,
+    day: date,
+    alerts: list[dict[str, object]],
+    previous: list[dict[str, object]],
+    merger: Merger,
+) -> None:
+    from .outputs import write_day
+
+    since = day - timedelta(days=31)
+    incidents = [incident_record(i) for i in merger.incidents() if since < i.event_date <= day]
+    moment = datetime.combine(day, settings.daily_at, tzinfo=ZoneInfo(settings.zone))
+    write_day(
+        out / "alerts",
+        day,
+        alerts=alerts,
+        incidents=incidents,
+        gazetteer=settings.gazetteer,  # type: ignore[arg-type]
+        zone=settings.zone,
+        daily_at=settings.daily_at,
+        now=moment.astimezone(UTC),
+        previous_alerts=previous,
+    )
 
 
 def terminal_progress(done: int, total: int) -> None:
