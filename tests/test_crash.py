@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import count_items
+
 FILES = 40
 PER_FILE = 250
 
@@ -32,17 +34,6 @@ def make_feeds(folder: Path) -> None:
         )
 
 
-def count(db: Path) -> int:
-    try:
-        con = sqlite3.connect(db, timeout=1)
-        try:
-            return int(con.execute("SELECT COUNT(*) FROM items").fetchone()[0])
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 def test_kill_9_mid_ingest_then_restart(tmp_path: Path) -> None:
     feeds = tmp_path / "feeds"
@@ -62,13 +53,13 @@ def test_kill_9_mid_ingest_then_restart(tmp_path: Path) -> None:
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None and count(db) < 3 * PER_FILE:
+    while time.monotonic() < deadline and proc.poll() is None and count_items(db) < 3 * PER_FILE:
         time.sleep(0.005)
     assert proc.poll() is None, "the ingest finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
 
-    killed_at = count(db)
+    killed_at = count_items(db)
     assert 0 < killed_at < FILES * PER_FILE
     # Each feed is one transaction: whole feeds only, never a part of one.
     assert killed_at % PER_FILE == 0

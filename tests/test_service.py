@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from durandwatch.service import (
 )
 from durandwatch.store import Store
 
-from .conftest import LocalServer, golden, send
+from .conftest import LocalServer, count_items, golden, send
 
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -100,19 +99,6 @@ def _durandwatch(*args: str) -> list[str]:
     return [sys.executable, "-m", "durandwatch", *args]
 
 
-def _count(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        con = sqlite3.connect(db, timeout=1)
-        try:
-            return int(con.execute("SELECT COUNT(*) FROM items").fetchone()[0])
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 def test_run_polls_refuses_a_second_instance_and_stops_on_sigterm(
     tmp_path: Path, server: LocalServer
@@ -128,9 +114,9 @@ def test_run_polls_refuses_a_second_instance_and_stops_on_sigterm(
     try:
         db = tmp_path / "state" / "durandwatch.db"
         deadline = time.monotonic() + 20
-        while _count(db) < 3 and time.monotonic() < deadline:
+        while count_items(db) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert _count(db) == 3
+        assert count_items(db) == 3
 
         second = subprocess.run(
             _durandwatch("-c", str(cfg), "run"), capture_output=True, text=True, timeout=30

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .clock import parse_utc, to_iso
 from .errors import AlreadyRunningError, StoreError
@@ -443,20 +443,7 @@ class Store:
         query += " ORDER BY published, id"
         with self._lock:
             rows = self._db.execute(query, args).fetchall()
-        return [
-            Item(
-                id=r[0],
-                url=r[1],
-                title=r[2],
-                summary=r[3],
-                published=parse_utc(r[4]) or _never(),
-                source=r[5],
-                language=r[6],
-                published_estimated=bool(r[7]),
-                guid=r[8],
-            )
-            for r in rows
-        ]
+        return [_item(r) for r in rows]
 
     def get_meta(self, key: str) -> str | None:
         """A small persistent value (for example, when the daily job last ran)."""
@@ -486,20 +473,7 @@ class Store:
             query += f" LIMIT {int(limit)}"
         with self._lock:
             rows = self._db.execute(query).fetchall()
-        return [
-            Item(
-                id=r[0],
-                url=r[1],
-                title=r[2],
-                summary=r[3],
-                published=parse_utc(r[4]) or _never(),
-                source=r[5],
-                language=r[6],
-                published_estimated=bool(r[7]),
-                guid=r[8],
-            )
-            for r in rows
-        ]
+        return [_item(r) for r in rows]
 
     def save_reports(self, records: Sequence[dict[str, object]], *, now: datetime) -> None:
         """Store analysed reports (one transaction); a report is replaced if re-analysed."""
@@ -713,6 +687,22 @@ class Store:
         """SQLite's own consistency check; ``"ok"`` when the file is sound."""
         with self._lock:
             return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _item(row: Sequence[Any]) -> Item:
+    """An Item from a row of (id, url, title, summary, published, source, language,
+    published_estimated, guid)."""
+    return Item(
+        id=row[0],
+        url=row[1],
+        title=row[2],
+        summary=row[3],
+        published=parse_utc(row[4]) or _never(),
+        source=row[5],
+        language=row[6],
+        published_estimated=bool(row[7]),
+        guid=row[8],
+    )
 
 
 def _never() -> datetime:  # pragma: no cover - published is NOT NULL in the schema
