@@ -22,9 +22,12 @@ from pathlib import Path
 from durandwatch.geodata import open_geocoder
 from durandwatch.render_map import build_map
 
-TYPES = [("Explosions/Remote violence", "Remote explosive/landmine/IED"),
-         ("Battles", "Armed clash"), ("Violence against civilians", "Attack"),
-         ("Explosions/Remote violence", "Air/drone strike")]
+TYPES = [
+    ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    ("Battles", "Armed clash"),
+    ("Violence against civilians", "Attack"),
+    ("Explosions/Remote violence", "Air/drone strike"),
+]
 
 
 def incidents(count: int, day: date, places: list) -> list[dict]:  # type: ignore[type-arg]
@@ -34,21 +37,41 @@ def incidents(count: int, day: date, places: list) -> list[dict]:  # type: ignor
         place = rng.choice(places)
         event_type, sub = rng.choice(TYPES)
         precision = rng.choice([1, 1, 2, 3])
-        out.append({
-            "id": f"inc-{n}", "title": f"Incident {n}: {sub.lower()} near {place.name}",
-            "event_date": (day - timedelta(days=rng.randrange(30))).isoformat(),
-            "first_reported": f"{day.isoformat()}T06:00:00+00:00",
-            "event_type": event_type, "sub_event_type": sub,
-            "fatalities": rng.choice([None, 0, 1, 3, 12]), "fatalities_range": None,
-            "cross_border": False, "direction": None, "outlets": rng.randrange(1, 4),
-            "actors": [], "location": {
-                "place": place.name, "admin1": place.admin1, "admin2": place.admin2,
-                "country": place.country, "lat": place.lat + rng.uniform(-0.05, 0.05),
-                "lon": place.lon + rng.uniform(-0.05, 0.05), "precision": precision,
-                "distance_km": place.distance_km, "kind": place.kind},
-            "sources": [{"outlet": f"outlet-{k}", "url": f"https://news.example.org/{n}/{k}",
-                         "title": "report"} for k in range(2)],
-        })
+        out.append(
+            {
+                "id": f"inc-{n}",
+                "title": f"Incident {n}: {sub.lower()} near {place.name}",
+                "event_date": (day - timedelta(days=rng.randrange(30))).isoformat(),
+                "first_reported": f"{day.isoformat()}T06:00:00+00:00",
+                "event_type": event_type,
+                "sub_event_type": sub,
+                "fatalities": rng.choice([None, 0, 1, 3, 12]),
+                "fatalities_range": None,
+                "cross_border": False,
+                "direction": None,
+                "outlets": rng.randrange(1, 4),
+                "actors": [],
+                "location": {
+                    "place": place.name,
+                    "admin1": place.admin1,
+                    "admin2": place.admin2,
+                    "country": place.country,
+                    "lat": place.lat + rng.uniform(-0.05, 0.05),
+                    "lon": place.lon + rng.uniform(-0.05, 0.05),
+                    "precision": precision,
+                    "distance_km": place.distance_km,
+                    "kind": place.kind,
+                },
+                "sources": [
+                    {
+                        "outlet": f"outlet-{k}",
+                        "url": f"https://news.example.org/{n}/{k}",
+                        "title": "report",
+                    }
+                    for k in range(2)
+                ],
+            }
+        )
     return out
 
 
@@ -61,11 +84,20 @@ def main() -> None:
     day = date(2024, 12, 29)
     data = incidents(args.incidents, day, places)
     start = time.perf_counter()
-    page = build_map(day, data, [], boundaries=gazetteer.boundaries, crossings=[],
-                     attributions=list(gazetteer.sources.attributions), zone="Asia/Kabul")
+    page = build_map(
+        day,
+        data,
+        [],
+        boundaries=gazetteer.boundaries,
+        crossings=[],
+        attributions=list(gazetteer.sources.attributions),
+        zone="Asia/Kabul",
+    )
     build_s = time.perf_counter() - start
-    print(f"{args.incidents:,} incidents: built in {build_s:.2f} s, "
-          f"{len(page.encode()) / 1e6:.2f} MB (target <= 5 MB)")
+    print(
+        f"{args.incidents:,} incidents: built in {build_s:.2f} s, "
+        f"{len(page.encode()) / 1e6:.2f} MB (target <= 5 MB)"
+    )
     chromium = shutil.which("chromium")
     if chromium is None:
         print("chromium not installed: no browser timing")
@@ -76,18 +108,35 @@ def main() -> None:
         runs = []
         for k in range(3):
             result = subprocess.run(
-                [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", f"--user-data-dir={tmp}/profile{k}",
-                 "--proxy-server=http://127.0.0.1:9", "--window-size=1400,900",
-                 "--virtual-time-budget=20000", "--dump-dom", path.as_uri()],
-                capture_output=True, text=True, timeout=180, check=False)
+                [
+                    chromium,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    f"--user-data-dir={tmp}/profile{k}",
+                    "--proxy-server=http://127.0.0.1:9",
+                    "--window-size=1400,900",
+                    "--virtual-time-budget=20000",
+                    "--dump-dom",
+                    path.as_uri(),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=False,
+            )
             found = re.search(r'data-ready-ms="(\d+)"', result.stdout)
             if found:
                 runs.append(int(found.group(1)))
         if runs:
-            print(f"interactive after {min(runs)} ms (best of {len(runs)}; runs {runs}; "
-                  "target <= 3000 ms)")
+            print(
+                f"interactive after {min(runs)} ms (best of {len(runs)}; runs {runs}; "
+                "target <= 3000 ms)"
+            )
         else:
             print("the page never reported ready")
 

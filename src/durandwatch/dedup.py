@@ -11,9 +11,10 @@ Two relevant reports are the same incident when all of these hold:
 * their actors do not contradict each other (no two different acting state forces);
 
 and the evidence is strong enough: text similarity (Jaccard of word 3-shingles) of at
-least ``SAME_TEXT`` (0.5); or the same sub-event type at a matching district or point;
-or the same sub-event type in the same province with similarity of at least
-``SIMILAR_TEXT`` (0.2).
+least ``SAME_TEXT`` (0.5); or the same sub-event type at a matching district or point on
+the same day (on different days, with similarity of at least ``SIMILAR_TEXT``, 0.2: two
+drone strikes in one district on consecutive days are two incidents); or the same
+sub-event type in the same province with similarity of at least ``SIMILAR_TEXT``.
 
 Merging is a union of such pairs, decided on the reports in a canonical order (by
 publication time, then id), so any input order gives the same incidents. A union that
@@ -283,7 +284,11 @@ def same_incident(a: Report, b: Report, similarity: float) -> bool:
     if similarity >= SAME_TEXT:
         return True
     same_type = ea.sub_event_type == eb.sub_event_type
-    if same_type and place == "same":
+    if (
+        same_type
+        and place == "same"
+        and (ea.event_date == eb.event_date or similarity >= SIMILAR_TEXT)
+    ):
         return True
     return same_type and place == "province" and similarity >= SIMILAR_TEXT
 

@@ -283,8 +283,11 @@ def _surge(history: History, unit: Unit, recent: int, day: date, rules: Rules) -
     points = 0.0
     reason = ""
     if recent >= rules.surge_min_events and ratio >= rules.surge_ratio:
-        share = min(1.0, (ratio - 1) / max(rules.surge_full_ratio - 1, 1e-9))
-        points = rules.surge_max * share
+        # The rule firing is worth rule_points; the rest grows with the ratio.
+        share = min(
+            1.0, (ratio - rules.surge_ratio) / max(rules.surge_full_ratio - rules.surge_ratio, 1e-9)
+        )
+        points = rules.surge_rule_points + (rules.surge_max - rules.surge_rule_points) * share
         usual = f"{per_window:.1f}" if per_window else "none"
         reason = f"{ratio:.0f}x the usual rate in {name} (usual: {usual} per {window} days)"
     # The province as a whole, for scattered escalation.

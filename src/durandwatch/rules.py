@@ -32,6 +32,7 @@ class Rules:
     surge_ratio: float = 2.0
     surge_min_events: int = 3
     surge_full_ratio: float = 4.0
+    surge_rule_points: float = 15
     slow_ratio: float = 2.0
     slow_min_events: int = 4
     slow_points: float = 15
@@ -81,6 +82,7 @@ _KEYS: dict[str, dict[str, str]] = {
         "ratio": "surge_ratio",
         "min_events": "surge_min_events",
         "full_ratio": "surge_full_ratio",
+        "rule_points": "surge_rule_points",
         "slow_ratio": "slow_ratio",
         "slow_min_events": "slow_min_events",
         "slow_points": "slow_points",
