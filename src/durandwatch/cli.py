@@ -103,8 +103,27 @@ def init(folder: Path, force: bool) -> None:
 @main.command()
 @click.pass_context
 def check(ctx: click.Context) -> None:
-    """Validate the configuration and the feed catalog; list every problem."""
+    """Validate the configuration, feed catalog, alert rules and recipients; list every problem."""
+    from .notify import load_recipients
+    from .rules import load_rules
+    from .service import recipients_file
+
     config = _config(ctx)
+    problems: list[str] = []
+    recipients: tuple[object, ...] = ()
+    for loader in (
+        lambda: load_rules(config.rules_file),
+        lambda: load_recipients(recipients_file(config)),
+    ):
+        try:
+            result = loader()
+        except ConfigError as exc:
+            problems.append(str(exc))
+        else:
+            if isinstance(result, tuple):
+                recipients = result[1]
+    if problems:
+        _fail("\n".join(problems), EXIT_CONFIG)
     enabled = len(config.enabled_feeds())
     source = config.config_file or "built-in defaults"
     click.echo(f"configuration OK ({source})")
@@ -112,6 +131,8 @@ def check(ctx: click.Context) -> None:
     click.echo(f"  database: {config.database_path}")
     click.echo(f"  output:   {config.output_dir}")
     click.echo(f"  daily at: {config.schedule.daily_at:%H:%M} {config.schedule.timezone}")
+    click.echo(f"  rules:    {config.rules_file}")
+    click.echo(f"  email:    {len(recipients)} recipient(s) in {recipients_file(config)}")
 
 
 @main.command()
