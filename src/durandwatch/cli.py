@@ -281,7 +281,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
     zone = ZoneInfo(config.schedule.timezone)
-    click.echo(f"{report['items']} items stored in {report['database']}")
+    click.echo(
+        f"{report['items']} items, {report['incidents']} incidents, {report['open_alerts']} open "
+        f"alert(s) in {report['database']}"
+    )
     for feed in report["feeds"]:
         mark = (
             "FAILING"
