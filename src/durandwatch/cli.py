@@ -174,19 +174,19 @@ def _ingest_once(config: Config, feeds_dir: Path | None) -> list[PollOutcome]:
         _fail(str(exc), EXIT_FAILED)
 
 
-def _process_stored(config: Config, *, as_of_latest: bool = False) -> None:
+def _process_stored(config: Config, *, as_of_latest: bool = False) -> date_type | None:
     try:
         with Store(config.database_path) as store:
-            _process(config, store, as_of_latest=as_of_latest)
+            return _process(config, store, as_of_latest=as_of_latest)
     except DurandwatchError as exc:
         _fail(str(exc), EXIT_FAILED)
 
 
-def _process(config: Config, store: Store, *, as_of_latest: bool = False) -> None:
+def _process(config: Config, store: Store, *, as_of_latest: bool = False) -> date_type | None:
     """Analyse what was stored, rebuild incidents, assess alerts; say what happened.
 
     ``as_of_latest`` assesses as of the newest incident's date (the demo's samples are
-    from 2024) instead of today.
+    from 2024) instead of today. Returns the day assessed (None if nothing could be).
     """
     from .analyze import Analyzer
     from .geodata import open_geocoder
@@ -198,7 +198,7 @@ def _process(config: Config, store: Store, *, as_of_latest: bool = False) -> Non
         rules = load_rules(config.rules_file)
     except (ImportError, OSError, DurandwatchError) as exc:
         click.echo(f"warning: items stored but not analysed: {exc}", err=True)
-        return
+        return None
     outlets = {f.name: f.outlet for f in config.feeds}
     result = Processor(store, analyzer, outlets=outlets).run()
     click.echo(
@@ -215,8 +215,6 @@ def _process(config: Config, store: Store, *, as_of_latest: bool = False) -> Non
         if dates:
             day = datetime.fromisoformat(max(dates)).date()
     events = assess_alerts(store, rules, day=day, now=now)
-    ctx = click.get_current_context()
-    ctx.meta["durandwatch.day"] = day
     shown = [e for e in events if e["level"] != "green"]
     click.echo(f"alerts as of {day}: {len(shown)} open")
     for event in shown:
@@ -225,6 +223,7 @@ def _process(config: Config, store: Store, *, as_of_latest: bool = False) -> Non
             f"  {str(event['level']).upper():<6} {float(event['score']):5.1f}  "  # type: ignore[arg-type]
             f"{event['name']} ({event['status']}): {reasons}"
         )
+    return day
 
 
 def _print_outcomes(outcomes: Sequence[PollOutcome]) -> None:
@@ -355,8 +354,7 @@ def demo(out: Path | None) -> None:
     click.echo(f"durandwatch demo: ingesting the illustrative sample feeds in {samples}")
     outcomes = _ingest_once(config, samples)
     _print_outcomes(outcomes)
-    _process_stored(config, as_of_latest=True)
-    day = click.get_current_context().meta.get("durandwatch.day")
+    day = _process_stored(config, as_of_latest=True)
     if day is not None:
         map_path = _write_outputs(config, day)
         click.echo(f"outputs for {day}: {map_path.parent}")
