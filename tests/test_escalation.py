@@ -267,3 +267,43 @@ def test_bad_rules_are_reported(tmp_path: Path, bad: str) -> None:
     path.write_text(bad)
     with pytest.raises(ConfigError):
         load_rules(path)
+
+
+def test_replay_command_writes_alerts_and_daily_folders(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from durandwatch.cli import main
+
+    history = tmp_path / "history.jsonl"
+    lines = [
+        {
+            "id": "a",
+            "text": "Pakistani jets strike TTP hideouts in Barmal, Paktika; 46 killed",
+            "published": "2024-12-24T20:00:00+00:00",
+            "source": "Dawn",
+        },
+        {
+            "id": "b",
+            "text": "Afghan forces fire mortars at Pakistani posts in Kurram",
+            "published": "2024-12-28T09:00:00+00:00",
+            "source": "TOLOnews",
+        },
+        {"id": "c", "text": "not json"},
+    ]
+    history.write_text("\n".join(json.dumps(x) for x in lines[:2]) + "\nnot json\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        ["replay", str(history), "--from", "2024-12-24", "--to", "2024-12-30", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "replayed 7 day(s), 2 item(s)" in result.output
+    alerts = [json.loads(x) for x in (out / "replay-alerts.jsonl").read_text().splitlines()]
+    assert {a["admin2"] for a in alerts} >= {"Barmal", "Kurram"}
+    assert (out / "alerts" / "2024-12-30" / "map.html").exists()
+    assert (out / "alerts" / "index.html").exists()
+    bad = CliRunner().invoke(
+        main,
+        ["replay", str(history), "--from", "2024-12-30", "--to", "2024-12-01", "--out", str(out)],
+    )
+    assert bad.exit_code == 2

@@ -140,3 +140,56 @@ def test_geonames_dump_is_read_when_present(tmp_path: Path) -> None:
 )
 def test_help(args: list[str]) -> None:
     assert run(*args).returncode == 0
+
+
+def test_geo_fetch_downloads_over_http_and_checks_sha256(tmp_path: Path) -> None:
+    """The download path against a real local HTTP server: pinned, unpinned, changed, 404."""
+    import hashlib
+    from dataclasses import replace as dc_replace
+
+    from durandwatch.geodata import fetch_pack
+    from durandwatch.region import Dataset
+
+    from .conftest import LocalServer, send
+
+    good = b'{"type": "FeatureCollection", "features": []}'
+    server = LocalServer()
+    server.thread.start()
+    try:
+        server.routes["/good.geojson"] = lambda h: send(h, 200, good, "application/geo+json")
+        server.routes["/changed.geojson"] = lambda h: send(h, 200, b"{}", "application/json")
+
+        def dataset(name: str, path: str, sha: str | None) -> Dataset:
+            return Dataset(
+                id=name,
+                title=name,
+                file=f"{name}.geojson",
+                url=server.url(path),
+                licence="test",
+                attribution="test",
+                sha256=sha,
+            )
+
+        region = dc_replace(
+            load_region(),
+            datasets=(
+                dataset("pinned", "/good.geojson", hashlib.sha256(good).hexdigest()),
+                dataset("unpinned", "/good.geojson", None),
+                dataset("changed", "/changed.geojson", "0" * 64),
+                dataset("missing", "/nope.geojson", None),
+            ),
+        )
+        pack = tmp_path / "geo"
+        first = {r.dataset.id: r.action for r in fetch_pack(region, pack)}
+        assert first["pinned"] == "downloaded"
+        assert first["unpinned"] == "downloaded"
+        assert first["changed"].startswith("failed: SHA-256 mismatch")
+        assert first["missing"].startswith("failed: HTTP 404")
+        assert (pack / "pinned.geojson").read_bytes() == good
+        assert not (pack / "changed.geojson").exists()
+        requests = len(server.requests)
+        again = {r.dataset.id: r.action for r in fetch_pack(region, pack)}
+        assert again["pinned"] == again["unpinned"] == "present"
+        assert len(server.requests) == requests + 2  # only the failed ones are tried again
+    finally:
+        server.close()

@@ -142,3 +142,26 @@ def test_module_entry_point_matches_console_script() -> None:
     )
     assert out.returncode == 0
     assert out.stdout.startswith("durandwatch")
+
+
+def test_processing_and_daily_jobs_write_alerts_and_outputs(tmp_path: Path) -> None:
+    """The jobs `run` schedules, called directly: analyse, score, then the day's folder."""
+    from click.testing import CliRunner
+
+    from durandwatch.cli import main
+    from durandwatch.service import Service
+
+    out = tmp_path / "demo"
+    assert CliRunner().invoke(main, ["demo", "--out", str(out)]).exit_code == 0
+    config = load_config(out / "durandwatch.toml")
+    when = datetime(2024, 12, 29, 2, 0, tzinfo=UTC)
+    service = Service(config, now=lambda: when)
+    with Store(config.database_path) as store:
+        process, gazetteer = service._processing(store)
+        assert process is not None
+        process()
+        assert store.count_open_alerts() >= 1
+        report = run_daily(store, config, now=when, gazetteer=gazetteer)
+    assert report.local_date == "2024-12-29"
+    assert (config.output_dir / "2024-12-29" / "map.html").exists()
+    assert (config.output_dir / "index.html").exists()
