@@ -31,7 +31,7 @@ import unicodedata
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -954,11 +954,6 @@ def _majority_parent(adm2: Any, adm1: Any) -> list[str | None]:
                 best, best_area = str(provinces.shapeName.values[i]), float(area)
         parents.append(best)
     return parents
-
-
-def with_distance(place: Place, distance: float | None) -> Place:  # pragma: no cover - helper
-    """A copy of ``place`` with another distance (used by tests)."""
-    return replace(place, distance_km=distance)
 
 
 def log_scale(population: int) -> float:

@@ -153,6 +153,9 @@ def event_record(event: AlertEvent) -> dict[str, Any]:
                 "type": i.sub_event_type,
                 "fatalities": i.fatalities,
                 "place": i.place,
+                "lat": i.lat,
+                "lon": i.lon,
+                "precision": i.precision,
                 "sources": [{"outlet": o, "url": u} for o, u in i.sources],
             }
             for i in (cluster.incidents if cluster else ())

@@ -16,6 +16,7 @@ only http(s) links become links. Leaflet's JavaScript and CSS are embedded from 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -195,8 +196,15 @@ def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, An
             if labels[0] == alert.get("country") and labels[2] == alert.get("admin2"):
                 geometry = shapely.geometry.mapping(shapely.simplify(geom, 0.005))
                 break
-    radius = 0.0
-    points = [(i.get("lat"), i.get("lon")) for i in alert.get("incidents") or []]
+    # The outline covers the cluster's incidents (at least 15 km around its centre).
+    radius = 15_000.0
+    if alert.get("lat") is not None and alert.get("lon") is not None:
+        for inc in alert.get("incidents") or []:
+            if inc.get("lat") is not None and inc.get("lon") is not None:
+                km = _km(
+                    float(alert["lat"]), float(alert["lon"]), float(inc["lat"]), float(inc["lon"])
+                )
+                radius = max(radius, km * 1000 + 8_000)
     return {
         "id": alert["alert_id"],
         "name": alert.get("name"),
@@ -211,9 +219,18 @@ def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, An
         "reasons": alert.get("reasons") or [],
         "incidents": len(alert.get("incidents") or []),
         "geometry": geometry,
-        "radius": radius or (25_000 if points else 20_000),
+        "radius": round(radius),
         "silence": alert.get("silence"),
     }
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
 _STYLE = """<style>
