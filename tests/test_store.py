@@ -171,3 +171,13 @@ def test_run_lock_is_exclusive(tmp_path: Path) -> None:
         first.release()
     with RunLock(tmp_path / "x.lock"):
         pass
+
+
+def test_poll_log_is_pruned(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    with Store(tmp_path / "db.sqlite") as store:
+        store.record_failure(FEED, now=NOW - timedelta(days=100), error="old", next_attempt=NOW)
+        store.record_failure(FEED, now=NOW, error="new", next_attempt=NOW)
+        assert store.prune_polls(before=NOW - timedelta(days=90)) == 1
+        assert store.feed_state("a").last_error == "new"  # type: ignore[union-attr]

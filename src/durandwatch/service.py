@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 DAILY_JOB_ID = "daily"
 PROCESS_JOB_ID = "process"
+#: The per-poll log is kept this long (a service that runs for months stays small).
+POLL_LOG_DAYS = 90
 #: How often new items are analysed, merged into incidents and scored.
 PROCESS_MINUTES = 15
 _DAILY_META = "daily.last_local_date"
@@ -75,6 +77,9 @@ def run_daily(
     if gazetteer is not None:
         _daily_outputs(store, config, local_day, now=now, gazetteer=gazetteer)
     recent = store.items(since=now - timedelta(days=1))
+    pruned = store.prune_polls(before=now - timedelta(days=POLL_LOG_DAYS))
+    if pruned:
+        log.info("forgot %d poll log entries older than %d days", pruned, POLL_LOG_DAYS)
     failing = tuple(s.name for s in store.feed_states() if s.consecutive_failures)
     store.set_meta(_DAILY_META, local_date)
     report = DailyReport(local_date, len(recent), failing)

@@ -445,6 +445,11 @@ class Store:
             rows = self._db.execute(query, args).fetchall()
         return [_item(r) for r in rows]
 
+    def prune_polls(self, *, before: datetime) -> int:
+        """Forget the poll log older than ``before`` (feed state and items stay)."""
+        with self._transaction() as db:
+            return db.execute("DELETE FROM polls WHERE at < ?", (to_iso(before),)).rowcount
+
     def get_meta(self, key: str) -> str | None:
         """A small persistent value (for example, when the daily job last ran)."""
         with self._lock:
