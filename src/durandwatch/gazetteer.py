@@ -35,13 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
-import ahocorasick
 import numpy as np
 import shapely
 
 from .boundaries import Boundaries, PolygonSet, durand_line, load_countries
+from .matcher import PhraseMatcher
 from .region import Region
-from .textnorm import fold, fold_name, fold_with_offsets
+from .textnorm import fold, fold_name
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,6 @@ class Mention:
     start: int
     end: int
     text: str
-    key: str
     places: tuple[int, ...]
 
 
@@ -205,13 +204,11 @@ class Gazetteer:
         self.sources = sources
         self._keys = list(names)
         self._places_by_key = [tuple(names[k]) for k in self._keys]
-        self._case_sensitive = case_sensitive
         self._any_case = any_case
-        automaton = ahocorasick.Automaton()
-        for index, key in enumerate(self._keys):
-            automaton.add_word(key, (index, len(key)))
-        automaton.make_automaton()
-        self._automaton = automaton
+        self._matcher: PhraseMatcher[tuple[int, ...]] = PhraseMatcher.from_keys(
+            dict(zip(self._keys, self._places_by_key, strict=True)),
+            case_sensitive,
+        )
         self._by_unit: dict[tuple[str, str, str | None], int] = {}
         for index, place in enumerate(places):
             if place.kind in ("province", "district"):
@@ -241,41 +238,20 @@ class Gazetteer:
         return None if index is None else self.places[index]
 
     def find(self, text: str) -> list[Mention]:
-        """Every name in ``text`` with word boundaries, leftmost-longest, no overlaps."""
-        folded, offsets = fold_with_offsets(text)
+        """Every name in ``text`` with word boundaries, leftmost-longest, no overlaps.
+
+        In mixed-case text a name must carry a capital ("tank" is not Tank district),
+        except descriptive phrases ("tribal areas").
+        """
         mixed_case = _is_mixed_case(text)
-        found: list[tuple[int, int, int]] = []
-        for end, (key_index, length) in self._automaton.iter(folded):
-            start = end - length + 1
-            if start > 0 and folded[start - 1] != " ":
-                continue
-            if end + 1 < len(folded) and folded[end + 1] != " ":
-                continue
-            found.append((start, end + 1, key_index))
-        if not found:
-            return []
-        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
-        mentions: list[Mention] = []
-        last_end = -1
-        for start, end, key_index in found:
-            if start < last_end:
-                continue
-            o_start, o_end = (start, end) if offsets is None else (offsets[start], offsets[end])
-            original = text[o_start:o_end]
-            key = self._keys[key_index]
-            exact = self._case_sensitive.get(key)
-            if exact is not None and original not in exact:
-                continue
-            if (
-                mixed_case
-                and exact is None
-                and key not in self._any_case
-                and not _capitalised(original)
-            ):
-                continue
-            mentions.append(Mention(o_start, o_end, original, key, self._places_by_key[key_index]))
-            last_end = end
-        return mentions
+
+        def accept(key: str, original: str) -> bool:
+            return not mixed_case or key in self._any_case or _capitalised(original)
+
+        return [
+            Mention(m.start, m.end, m.text, m.value)
+            for m in self._matcher.find(text, accept=accept)
+        ]
 
 
 def _capitalised(span: str) -> bool:

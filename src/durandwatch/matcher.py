@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -31,30 +31,46 @@ class PhraseMatcher(Generic[T]):
     """
 
     def __init__(self, phrases: Iterable[tuple[str, T]]) -> None:
-        self._values: list[T] = []
-        self._exact: dict[int, set[str]] = {}
-        keys: dict[str, int] = {}
-        automaton = ahocorasick.Automaton()
+        values: dict[str, T] = {}
+        exact: dict[str, set[str]] = {}
+        free: set[str] = set()  # keys with a spelling that is not short capitals
         for phrase, value in phrases:
             key = fold_name(phrase)
             if not key:
                 continue
-            if key not in keys:
-                keys[key] = len(self._values)
-                self._values.append(value)
-                automaton.add_word(key, (keys[key], len(key)))
+            values.setdefault(key, value)
             letters = phrase.replace("-", "").replace(".", "")
             if letters.isascii() and letters.isupper() and len(letters) <= 5:
-                self._exact.setdefault(keys[key], set()).add(phrase)
-            elif keys[key] in self._exact:
-                del self._exact[keys[key]]  # a lower-case spelling makes it case-free
-        self._empty = not self._values
+                exact.setdefault(key, set()).add(phrase)
+            else:
+                free.add(key)
+        self._setup(values, {k: v for k, v in exact.items() if k not in free})
+
+    @classmethod
+    def from_keys(cls, values: Mapping[str, T], exact: Mapping[str, set[str]]) -> PhraseMatcher[T]:
+        """A matcher over keys that are already folded; ``exact[key]``: the only spellings
+        accepted for that key (keys not in ``exact`` match in any case)."""
+        matcher = cls.__new__(cls)
+        matcher._setup(values, exact)
+        return matcher
+
+    def _setup(self, values: Mapping[str, T], exact: Mapping[str, set[str]]) -> None:
+        self._keys = list(values)
+        self._values = [values[k] for k in self._keys]
+        self._exact = {n: set(exact[k]) for n, k in enumerate(self._keys) if k in exact}
+        automaton = ahocorasick.Automaton()
+        for index, key in enumerate(self._keys):
+            automaton.add_word(key, (index, len(key)))
+        self._empty = not self._keys
         if not self._empty:
             automaton.make_automaton()
         self._automaton = automaton
 
-    def find(self, text: str) -> list[Match[T]]:
-        """Every phrase in ``text``."""
+    def find(
+        self, text: str, *, accept: Callable[[str, str], bool] | None = None
+    ) -> list[Match[T]]:
+        """Every phrase in ``text``; ``accept(key, original)`` may veto a match (the next
+        overlapping candidate is then considered)."""
         if self._empty or not text:
             return []
         folded, offsets = fold_with_offsets(text)
@@ -75,6 +91,8 @@ class PhraseMatcher(Generic[T]):
             original = text[o_start:o_end]
             exact = self._exact.get(index)
             if exact is not None and original not in exact:
+                continue
+            if accept is not None and not accept(self._keys[index], original):
                 continue
             out.append(Match(o_start, o_end, original, self._values[index]))
             last = end
