@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import statistics
 import sys
 import time
@@ -35,6 +34,7 @@ import tracemalloc
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from durandwatch.boundaries import haversine_km
 from durandwatch.gazetteer import Gazetteer
 from durandwatch.geocode import Geocoder
 from durandwatch.geodata import open_geocoder
@@ -42,14 +42,6 @@ from durandwatch.textnorm import fold
 
 DEFAULT_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev.csv"
 SOUTH_WAZIRISTAN = {"South Waziristan", "Upper South Waziristan", "Lower South Waziristan"}
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    r = 6371.0088
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
 
 
 def band(year: int) -> str:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import math
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -39,6 +38,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from .analyze import Report
+from .boundaries import haversine_km
 from .extract import Actor, is_violent
 from .model import Location
 from .textnorm import fold
@@ -317,7 +317,7 @@ def _place_match(a: Location | None, b: Location | None) -> str:
             and b.lon is not None
             and a.precision == 1
             and b.precision == 1
-            and _km(a.lat, a.lon, b.lat, b.lon) < NEAR_KM
+            and haversine_km(a.lat, a.lon, b.lat, b.lon) < NEAR_KM
         ):
             return "same"
         return "conflict" if a.admin1 != b.admin1 else "province-different-district"
@@ -330,15 +330,6 @@ def _actors_compatible(a: Sequence[Actor], b: Sequence[Actor]) -> bool:
     acting_a = {x.id for x in a if x.role == "actor1" and x.kind == "state"}
     acting_b = {x.id for x in b if x.role == "actor1" and x.kind == "state"}
     return not (acting_a and acting_b and acting_a.isdisjoint(acting_b))
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
 def _incident(members: list[Report], marks: list[frozenset[int]]) -> Incident:

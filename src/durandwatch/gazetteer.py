@@ -38,7 +38,7 @@ from typing import Any, TypedDict
 import numpy as np
 import shapely
 
-from .boundaries import Boundaries, PolygonSet, durand_line, load_countries
+from .boundaries import Boundaries, PolygonSet, durand_line, haversine_km, load_countries
 from .matcher import PhraseMatcher
 from .region import Region
 from .textnorm import fold, fold_name
@@ -655,12 +655,7 @@ def _merge_duplicates(drafts: list[_Draft], *, within_km: float = 15.0) -> list[
 def _km(lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None) -> float:
     if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
         return math.inf
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+    return haversine_km(lat1, lon1, lat2, lon2)
 
 
 def _add_names(draft: _Draft, values: Iterable[str]) -> None:

@@ -16,7 +16,6 @@ only http(s) links become links. Leaflet's JavaScript and CSS are embedded from 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -26,7 +25,7 @@ import folium
 import shapely
 from jinja2.utils import htmlsafe_json_dumps
 
-from .boundaries import Boundaries
+from .boundaries import Boundaries, haversine_km
 from .gazetteer import Place
 
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
@@ -201,7 +200,7 @@ def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, An
     if alert.get("lat") is not None and alert.get("lon") is not None:
         for inc in alert.get("incidents") or []:
             if inc.get("lat") is not None and inc.get("lon") is not None:
-                km = _km(
+                km = haversine_km(
                     float(alert["lat"]), float(alert["lon"]), float(inc["lat"]), float(inc["lon"])
                 )
                 radius = max(radius, km * 1000 + 8_000)
@@ -222,15 +221,6 @@ def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, An
         "radius": round(radius),
         "silence": alert.get("silence"),
     }
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
 _STYLE = """<style>
