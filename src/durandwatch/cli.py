@@ -577,24 +577,15 @@ def replay_command(
 def _write_outputs(config: Config, day: date_type, *, cdn: bool = False) -> Path:
     """Write alerts/<day>/ and return the map's path."""
     from .geodata import open_geocoder
-    from .pipeline import produce_day
+    from .pipeline import produce_configured_day
     from .rules import load_rules
 
     try:
         rules = load_rules(config.rules_file)
         gazetteer = open_geocoder(config.geo_dir).gazetteer
         with Store(config.database_path) as store:
-            result = produce_day(
-                store,
-                rules=rules,
-                gazetteer=gazetteer,
-                output_dir=config.output_dir,
-                day=day,
-                now=utc_now(),
-                zone=config.schedule.timezone,
-                daily_at=config.schedule.daily_at,
-                templates=config.output_dir / "templates",
-                cdn=cdn,
+            result = produce_configured_day(
+                store, config, rules=rules, gazetteer=gazetteer, day=day, now=utc_now(), cdn=cdn
             )
     except (DurandwatchError, OSError) as exc:
         _fail(str(exc), EXIT_FAILED)
@@ -610,11 +601,17 @@ def _day_option(value: str | None, config: Config) -> date_type:
         _fail(f"--date {value!r}: expected YYYY-MM-DD", EXIT_CONFIG)
 
 
-@main.command()
-@click.option("--date", "day", help="The day (YYYY-MM-DD; default: today in the configured zone).")
-@click.option(
+_DATE_OPTION = click.option(
+    "--date", "day", help="The day (YYYY-MM-DD; default: today in the configured zone)."
+)
+_CDN_OPTION = click.option(
     "--cdn", is_flag=True, help="Link Leaflet from its CDN (smaller map, needs internet)."
 )
+
+
+@main.command()
+@_DATE_OPTION
+@_CDN_OPTION
 @click.pass_context
 def digest(ctx: click.Context, day: str | None, cdn: bool) -> None:
     """Write the day's digest, map and exports to alerts/<date>/ and print the folder."""
@@ -625,10 +622,8 @@ def digest(ctx: click.Context, day: str | None, cdn: bool) -> None:
 
 
 @main.command("map")
-@click.option("--date", "day", help="The day (YYYY-MM-DD; default: today in the configured zone).")
-@click.option(
-    "--cdn", is_flag=True, help="Link Leaflet from its CDN (smaller map, needs internet)."
-)
+@_DATE_OPTION
+@_CDN_OPTION
 @click.pass_context
 def map_command(ctx: click.Context, day: str | None, cdn: bool) -> None:
     """Write the day's map (with the digest and exports) and print its path."""

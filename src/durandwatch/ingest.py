@@ -228,18 +228,19 @@ class Ingestor:
         store_broken: bool = False,
     ) -> PollOutcome:
         elapsed = (self.now() - started).total_seconds()
+        outcome = PollOutcome(
+            feed=spec.name,
+            ok=False,
+            status="failed",
+            http_status=status,
+            error=error,
+            elapsed_s=elapsed,
+        )
         if store_broken:
             # Nothing can be recorded; the validators were not saved, so the items are
             # fetched again on the next poll and nothing is lost.
             log.error("feed %s: could not store the poll: %s", spec.name, error)
-            return PollOutcome(
-                feed=spec.name,
-                ok=False,
-                status="failed",
-                http_status=status,
-                error=error,
-                elapsed_s=elapsed,
-            )
+            return outcome
         state = self.store.feed_state(spec.name)
         failures = (state.consecutive_failures if state else 0) + 1
         delay = backoff_delay(
@@ -270,14 +271,7 @@ class Ingestor:
                 next_attempt.strftime("%Y-%m-%d %H:%M UTC"),
                 error,
             )
-        return PollOutcome(
-            feed=spec.name,
-            ok=False,
-            status="failed",
-            http_status=status,
-            error=error,
-            elapsed_s=elapsed,
-        )
+        return outcome
 
 
 def feed_files(folder: Path) -> Sequence[Path]:

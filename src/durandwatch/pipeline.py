@@ -11,6 +11,7 @@ from typing import Any
 
 from .analyze import Analyzer, report_from_record, report_record
 from .clock import Clock, utc_now
+from .config import Config
 from .dedup import DATE_WINDOW, incident_record, merge_reports
 from .escalation import History, IncidentView, assess
 from .lifecycle import advance, event_record, state_from_record, state_record
@@ -210,3 +211,28 @@ def email_day(
     queued = queue(store, messages, now=now)
     sent, failed = send_outbox(store, smtp, now=now, factory=factory or connect)
     return queued, sent, failed
+
+
+def produce_configured_day(
+    store: Store,
+    config: Config,
+    *,
+    rules: Rules,
+    gazetteer: Any,
+    day: date,
+    now: datetime,
+    cdn: bool = False,
+) -> Any:
+    """:func:`produce_day` with the output folder, zone, time and templates of ``config``."""
+    return produce_day(
+        store,
+        rules=rules,
+        gazetteer=gazetteer,
+        output_dir=config.output_dir,
+        day=day,
+        now=now,
+        zone=config.schedule.timezone,
+        daily_at=config.schedule.daily_at,
+        templates=config.output_dir / "templates",
+        cdn=cdn,
+    )

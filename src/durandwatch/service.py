@@ -97,21 +97,13 @@ def _daily_outputs(
     store: Store, config: Config, day: date, *, now: datetime, gazetteer: object
 ) -> None:
     from .errors import DurandwatchError
-    from .pipeline import email_day, produce_day
+    from .pipeline import email_day, produce_configured_day
     from .rules import load_rules
 
     try:
         rules = load_rules(config.rules_file)
-        result = produce_day(
-            store,
-            rules=rules,
-            gazetteer=gazetteer,
-            output_dir=config.output_dir,
-            day=day,
-            now=now,
-            zone=config.schedule.timezone,
-            daily_at=config.schedule.daily_at,
-            templates=config.output_dir / "templates",
+        result = produce_configured_day(
+            store, config, rules=rules, gazetteer=gazetteer, day=day, now=now
         )
         queued, sent, failed = email_day(
             store, recipients_file=recipients_file(config), folder=result.folder, day=day, now=now
