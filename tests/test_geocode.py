@@ -103,6 +103,13 @@ GOLDEN = [
         1,
     ),
     ("پکتیکا کې هوايي بريد", "AF", "Paktika", None, 3),
+    (
+        "Five killed in N Waziristan drone attacks",
+        "PK",
+        "Khyber Pakhtunkhwa",
+        "North Waziristan",
+        2,
+    ),
 ]
 
 
@@ -127,6 +134,7 @@ def test_golden_cases(
         "Islamabad, Oct 2 (PTI) Pakistani security forces have killed seven terrorists",
         "March on the capital called off",
         "Army tanks seen on the highway",
+        "At least 28 killed in three US drone strikes in Pakistan's Waziristan",
         "",
     ],
 )
