@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +73,10 @@ class Processor:
                 )
                 records.append(report_record(report))
                 relevant += int(report.extraction.relevant)
-                if earliest is None or item.published < earliest:
-                    earliest = item.published
+                # A report can join an incident as old as the event it describes.
+                told = min(item.published, _midnight(report.extraction.event_date))
+                if earliest is None or told < earliest:
+                    earliest = told
             self.store.save_reports(records, now=self.now())
             analyzed += len(items)
         start = since if since is not None else earliest
@@ -92,12 +94,18 @@ class Processor:
         """Merge the stored reports from ``since`` (minus an overlap) and store the incidents."""
         window = None if since is None else since - OVERLAP
         records = self.store.report_records(since=window)
+        if window is not None:
+            records += self.store.incident_partners(str(r["id"]) for r in records)
         reports = [report_from_record(r) for r in records]
         incidents = merge_reports(reports)
         self.store.replace_incidents(
             [incident_record(i) for i in incidents], [r.id for r in reports]
         )
         return len(incidents)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
 
 
 #: How much history the hourly assessment loads (the year baseline plus its window).
