@@ -64,15 +64,17 @@ def groups(store: Store) -> list[list[str]]:
     return sorted(sorted(s["report_id"] for s in r["sources"]) for r in store.incident_records())
 
 
-def run_polls(db: Path, polls: list[list[tuple[str, int, str]]]) -> list[list[str]]:
+def run_polls(
+    db: Path, polls: list[list[tuple[str, int, str]]], batch: int = 5000
+) -> list[list[str]]:
     """Store each poll, run a processing pass after it; return the stored incidents."""
     with Store(db) as store:
         store.sync_feeds([SPEC])
         for poll in polls:
-            batch = [item(*row) for row in poll]
-            now = max(i.published for i in batch) + timedelta(minutes=10)
-            store.record_items(SPEC, batch, now=now, etag=None, last_modified=None, http_status=200)
-            Processor(store, ANALYZER, outlets={}, now=lambda now=now: now).run()
+            fresh = [item(*row) for row in poll]
+            now = max(i.published for i in fresh) + timedelta(minutes=10)
+            store.record_items(SPEC, fresh, now=now, etag=None, last_modified=None, http_status=200)
+            Processor(store, ANALYZER, outlets={}, now=lambda now=now: now).run(batch=batch)
         stored = groups(store)
         full = merge_reports([report_from_record(r) for r in store.report_records()])
     assert stored == sorted(sorted(s.report_id for s in i.sources) for i in full)
@@ -96,16 +98,18 @@ def test_a_later_pass_does_not_cut_an_incident_at_the_window_edge(tmp_path: Path
 @given(
     order=st.permutations(range(len(ITEMS))),
     cuts=st.sets(st.integers(min_value=1, max_value=len(ITEMS) - 1), max_size=5),
+    batch=st.integers(min_value=1, max_value=len(ITEMS)),
 )
 def test_any_arrival_order_and_polling_gives_the_full_merge(
-    order: list[int], cuts: set[int]
+    order: list[int], cuts: set[int], batch: int
 ) -> None:
-    # Items arrive in any order (late reports, slow feeds) in any number of polls.
+    # Items arrive in any order (late reports, slow feeds) in any number of polls, and a
+    # pass analyses and merges them in batches of any size.
     rows = [ITEMS[k] for k in order]
     bounds = [0, *sorted(cuts), len(rows)]
     polls = [rows[a:b] for a, b in itertools.pairwise(bounds) if rows[a:b]]
     with tempfile.TemporaryDirectory() as tmp:
-        stored = run_polls(Path(tmp) / "s.db", polls)
+        stored = run_polls(Path(tmp) / "s.db", polls, batch)
     assert sorted(r for g in stored for r in g) == sorted(r[0] for r in ITEMS)
 
 

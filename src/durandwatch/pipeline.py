@@ -55,14 +55,19 @@ class Processor:
         self.now = now
 
     def run(self, *, since: datetime | None = None, batch: int = 5000) -> ProcessReport:
-        """Analyse every pending item, then merge the reports published since ``since``."""
-        analyzed = relevant = 0
-        earliest: datetime | None = None
+        """Analyse every pending item, merging after each batch the reports it can touch.
+
+        With ``since``, the reports published since then are merged again at the end
+        (even when nothing was new). Batching the merge keeps a long backlog (a restart
+        after weeks offline) from holding every report in memory at once.
+        """
+        analyzed = relevant = incidents = 0
         while True:
             items = self.store.unanalyzed_items(limit=batch)
             if not items:
                 break
             records = []
+            earliest: datetime | None = None
             for item in items:
                 report = self.analyzer.analyze(
                     item.id,
@@ -79,8 +84,10 @@ class Processor:
                     earliest = told
             self.store.save_reports(records, now=self.now())
             analyzed += len(items)
-        start = since if since is not None else earliest
-        incidents = self.refresh_incidents(since=start) if (analyzed or since is not None) else 0
+            if since is None:
+                incidents += self.refresh_incidents(since=earliest)
+        if since is not None:
+            incidents = self.refresh_incidents(since=since)
         if analyzed:
             log.info(
                 "analysed %d new item(s), %d relevant; %d incident(s) rebuilt",
