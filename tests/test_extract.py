@@ -217,6 +217,61 @@ def test_cross_border_direction(analyzer: Analyzer, text: str, direction: str) -
     assert extraction.direction == direction
 
 
+@pytest.mark.parametrize(
+    ("text", "district", "sub_type", "deaths", "direction"),
+    [
+        (
+            "Afghan forces fire on Pakistani posts in Kurram in retaliation for Pakistani "
+            "airstrikes in Paktika that killed 46",
+            "Kurram",
+            "Armed clash",
+            None,
+            "AF->PK",
+        ),
+        (
+            "Afghan Taliban forces said they struck several points inside Pakistan in "
+            "retaliation for last week's airstrikes in Paktika. Residents reported heavy "
+            "exchanges of fire near the Kurram border.",
+            "Kurram",
+            "Armed clash",
+            None,
+            "AF->PK",
+        ),
+        (
+            "Two soldiers shot dead in Bajaur two days after a suicide blast in Bannu killed 12",
+            "Bajaur",
+            "Attack",
+            2,
+            None,
+        ),
+    ],
+)
+def test_an_earlier_event_named_as_the_cause_is_not_this_one(
+    analyzer: Analyzer,
+    text: str,
+    district: str,
+    sub_type: str,
+    deaths: int | None,
+    direction: str | None,
+) -> None:
+    # The answer to a strike names the strike: its place, means and toll are not the
+    # answer's. This is the tit-for-tat loop the escalation score must see as two events.
+    report = read(analyzer, text)
+    assert report.geo.location is not None
+    assert report.geo.location.admin2 == district
+    assert report.extraction.sub_event_type == sub_type
+    assert report.extraction.fatalities == deaths
+    assert report.extraction.direction == direction
+
+
+def test_an_earlier_event_alone_is_still_read(analyzer: Analyzer) -> None:
+    # Nothing else is named: the reference is all there is to place and type the report.
+    report = read(analyzer, "Curfew imposed two days after the suicide blast in Bannu")
+    assert report.geo.location is not None
+    assert report.geo.location.admin2 == "Bannu"
+    assert report.extraction.sub_event_type == "Suicide bomb"
+
+
 def test_not_cross_border(analyzer: Analyzer) -> None:
     extraction = read(analyzer, "Security forces kill five militants in Bajaur").extraction
     assert not extraction.cross_border

@@ -34,6 +34,7 @@ from pathlib import Path
 from .matcher import Match, PhraseMatcher
 from .model import Location
 from .numbers import NUMBER_PATTERN, parse_number
+from .textnorm import blank_spans, earlier_event_spans
 
 IEA_TAKEOVER = date(2021, 8, 15)
 
@@ -723,9 +724,14 @@ class Extractor:
         low = text.lower()
         event_date, time_precision = event_date_of(low, published)
         mentions = self._actors.find(text)
-        relevant, reason, event_type, sub_type = classify(low, location, countries, mentions)
-        fatalities, frange = count_fatalities(low) if relevant else (None, None)
-        injured = count_injured(low) if relevant else None
+        # What happened, and how many died, is read without the clauses about an earlier
+        # event ("in retaliation for last week's airstrikes that killed 46").
+        own = blank_spans(low, earlier_event_spans(low))
+        relevant, reason, event_type, sub_type = classify(own, location, countries, mentions)
+        if not relevant and own is not low:
+            relevant, reason, event_type, sub_type = classify(low, location, countries, mentions)
+        fatalities, frange = count_fatalities(own) if relevant else (None, None)
+        injured = count_injured(own) if relevant else None
         actors = self._roles(text, mentions, location, countries, event_date, event_type)
         cross, direction = _cross_border(low, actors, location) if relevant else (False, None)
         claim = _claim(text, actors) if relevant else None

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .gazetteer import CONTEXT_KINDS, Gazetteer, Mention, Place, log_scale
 from .model import Location, PlaceMention
-from .textnorm import fold
+from .textnorm import earlier_event_spans, fold
 
 _KIND_BASE = {
     "crossing": 3.0,
@@ -108,6 +108,7 @@ class Geocoder:
         places = self.gazetteer.places
         digest_spans = _digest_segments(text) + _datelines(text, bureau=True)
         local_datelines = _datelines(text, bureau=False)
+        earlier = earlier_event_spans(text)
         countries = {
             places[i].country for m in found for i in m.places if places[i].kind == "country"
         }
@@ -133,6 +134,8 @@ class Geocoder:
                 key=lambda t: (t[0], -t[1]),
             )
             penalty = 3.0 if _inside(mention, local_datelines) else 0.0
+            if _inside(mention, earlier):
+                penalty += 4.0  # the place of the event this one answers or follows
             chosen[id(mention)] = (places[best[1]], best[0] - penalty)
         event = max(
             usable,

@@ -98,3 +98,39 @@ def _fold_outside(ch: str) -> str:
     if ord(ch) < 0x3000:
         return _TABLE.get(ord(ch), ch)
     return _fold_char(ch)
+
+
+# A clause that names an earlier event as the cause or the time reference of this one:
+# "... in retaliation for last week's airstrikes in Paktika", "two days after the blast
+# in Bannu". Its places and means of violence belong to that earlier event.
+_EARLIER = re.compile(
+    r"\b(?:in (?:retaliation|response|revenge|reprisal) (?:for|to|against)|to avenge"
+    r"|retaliat\w* (?:for|against)|(?:a|one|two|three|four|five|several|\d+) "
+    r"(?:hours?|days?|weeks?) after|(?:after|following|since) "
+    r"(?:last (?:week|month)'s|yesterday's|(?:mon|tues|wednes|thurs|fri|satur|sun)day's))\b",
+    re.IGNORECASE,
+)
+_EARLIER_HINTS = ("after", "retaliat", "response", "revenge", "reprisal", "avenge")
+_CLAUSE_END = re.compile(r"[.;!?\n]|$")
+
+
+def earlier_event_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that describe an earlier event (to the end of the sentence)."""
+    low = text.lower()
+    if not any(hint in low for hint in _EARLIER_HINTS):
+        return []
+    spans = []
+    for match in _EARLIER.finditer(text):
+        end = _CLAUSE_END.search(text, match.end())
+        spans.append((match.end(), end.start() if end else len(text)))
+    return spans
+
+
+def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with ``spans`` replaced by spaces (same length, so positions hold)."""
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
