@@ -42,6 +42,10 @@ def read(analyzer: Analyzer, text: str, published: datetime = PUBLISHED) -> Repo
         ("Forty six killed in Kurram bombing", 46),
         ("Bombing kills 1,200 over a decade in Kurram, report says", 1200),
         ("Explosion heard in Peshawar cantonment", None),
+        # Years are not tolls.
+        ("Alleged IS planner of 2025 north Afghan attack reported killed in Pakistan", None),
+        ("In 2014 militants killed 12 soldiers in North Waziristan", 12),
+        ("Pakistan says 2,025 militants killed in Khyber Pakhtunkhwa this year", 2025),
     ],
 )
 def test_fatalities(text: str, figure: int | None) -> None:

@@ -1035,9 +1035,21 @@ def _more_numbers(clause: str, first: str) -> int:
     return total
 
 
+_YEAR = re.compile(r"(?:19[5-9]|20[0-9])[0-9]")
+_VICTIMS_AFTER = re.compile(
+    r"\s+(?:people|persons|civilians|militants|soldiers|troops|terrorists|insurgents|"
+    r"fighters|police\w*|men|women|children|dead|killed)\b"
+)
+
+
 def _looks_like_date(segment: str, start: int, end: int) -> bool:
     after = segment[end : end + 12].lower()
     before = segment[max(0, start - 10) : start].lower()
+    if _YEAR.fullmatch(segment[start:end]) and (
+        not _VICTIMS_AFTER.match(segment, end)
+        or re.search(r"\b(?:in|since|during|until|from|by|of|early|late|mid)[- ]$", before)
+    ):
+        return True  # "the 2025 attack", "in 2014 militants killed"
     return bool(
         re.match(r"\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|gmt|pm|am|km)", after)
         or re.search(
