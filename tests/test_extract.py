@@ -103,6 +103,21 @@ def test_injured_is_not_killed() -> None:
             "Violence against civilians",
             "Abduction/forced disappearance",
         ),
+        (
+            "Taliban report Pakistani bombing of parts of Kandahar, civilian casualties",
+            "Explosions/Remote violence",
+            "Air/drone strike",
+        ),
+        (
+            "Pakistani military aircraft bomb militant hideouts in tribal areas, 26 killed",
+            "Explosions/Remote violence",
+            "Air/drone strike",
+        ),
+        (
+            "Pakistani bombing suspect arrested after Quetta market blast",
+            "Explosions/Remote violence",
+            "Remote explosive/landmine/IED",
+        ),
         ("Security forces clash with militants in Orakzai", "Battles", "Armed clash"),
         ("Gunmen shoot dead polio worker in Mardan", "Violence against civilians", "Attack"),
         ("Tribesmen protest against military operation in Bajaur", "Protests", "Peaceful protest"),

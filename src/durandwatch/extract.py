@@ -114,6 +114,11 @@ AIR = _words(
     r"bombard\w*",
     r"bombed",
     r"(?:us|u\.s\.|american|nato) strikes?",
+    # A state bombing a place or camps is an air raid ("Pakistani bombing of Kandahar").
+    r"aircraft bomb\w*",
+    r"(?:pakistani|afghan|american|us|nato) bombing (?:of|raids?|campaign)",
+    r"(?:pakistan|afghanistan|us|nato) bombs (?:suspected |militant |taliban |ttp )*"
+    r"(?:hideouts?|positions?|targets?|camps?|bases?|posts?)",
 )
 SHELLING = _words(
     r"shell(?:ing|ed|s)",
