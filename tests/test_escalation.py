@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from durandwatch.escalation import History, IncidentView, alert_id, assess, intensity
-from durandwatch.lifecycle import advance
+from durandwatch.lifecycle import advance, event_record, state_from_record, state_record
 from durandwatch.rules import load_rules
 
 RULES = load_rules()
@@ -194,9 +194,39 @@ def test_lifecycle_keeps_one_alert_that_changes() -> None:
     )
     assert events[0].status == "escalated"
     assert events[0].alert_id == alert_id(("PK", "Khyber Pakhtunkhwa", "Kurram"))
+    # The state survives the store (JSON) and a restart.
+    state = {
+        k: state_from_record(json.loads(json.dumps(state_record(v)))) for k, v in state.items()
+    }
     state, events = advance(state, [], DAY + timedelta(days=30))
     assert [e.status for e in events] == ["cleared"]
     assert state == {}
+    # Clearing still says where: the digest, the CAP Cancel and the GeoJSON need it.
+    cleared = event_record(events[0])
+    assert (cleared["country"], cleared["admin1"], cleared["admin2"]) == (
+        "PK",
+        "Khyber Pakhtunkhwa",
+        "Kurram",
+    )
+    assert cleared["lat"] is not None
+    assert cleared["lon"] is not None
+
+
+def test_alert_states_stored_before_places_were_kept_still_load() -> None:
+    old = {
+        "alert_id": "dw-1",
+        "level": "yellow",
+        "score": 31.0,
+        "opened": "2024-12-01",
+        "updated": "2024-12-02",
+        "incident_ids": ["inc-1"],
+        "name": "Kurram",
+    }
+    state = state_from_record(old)
+    _, events = advance({"dw-1": state}, [], DAY)
+    record = event_record(events[0])
+    assert record["status"] == "cleared"
+    assert record["admin1"] is None
 
 
 def test_replay_of_the_samples_is_deterministic(tmp_path: Path) -> None:

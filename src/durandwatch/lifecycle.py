@@ -28,6 +28,13 @@ class AlertState:
     updated: date
     incident_ids: tuple[str, ...]
     name: str
+    # Where the alert is, so that its clearing still says where (states stored before
+    # these fields existed read as None).
+    country: str | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,7 @@ class AlertEvent:
     name: str
     cluster: Cluster | None
     previous_day: date | None = None  # when the alert was last updated before this run
+    last: AlertState | None = None  # for a cleared alert: its state before clearing
 
 
 def advance(
@@ -81,7 +89,18 @@ def advance(
                 else "steady"
             )
         state[cluster.alert_id] = AlertState(
-            cluster.alert_id, cluster.level, cluster.score, opened, day, ids, cluster.name
+            cluster.alert_id,
+            cluster.level,
+            cluster.score,
+            opened,
+            day,
+            ids,
+            cluster.name,
+            cluster.country,
+            cluster.admin1,
+            cluster.admin2,
+            cluster.lat,
+            cluster.lon,
         )
         events.append(
             AlertEvent(
@@ -113,6 +132,7 @@ def advance(
                 old.name,
                 None,
                 old.updated,
+                old,
             )
         )
     events.sort(key=lambda e: (-e.score, e.alert_id))
@@ -122,16 +142,17 @@ def advance(
 def event_record(event: AlertEvent) -> dict[str, Any]:
     """The alert object of ``replay-alerts.jsonl`` and the exports (DESIGN.md fields first)."""
     cluster = event.cluster
+    where = cluster or event.last
     record: dict[str, Any] = {
         "date": event.day.isoformat(),
         "alert_id": event.alert_id,
         "level": event.level,
         "score": event.score,
-        "country": cluster.country if cluster else None,
-        "admin1": cluster.admin1 if cluster else None,
-        "admin2": cluster.admin2 if cluster else None,
-        "lat": cluster.lat if cluster else None,
-        "lon": cluster.lon if cluster else None,
+        "country": where.country if where else None,
+        "admin1": where.admin1 if where else None,
+        "admin2": where.admin2 if where else None,
+        "lat": where.lat if where else None,
+        "lon": where.lon if where else None,
         "reasons": list(cluster.reasons) if cluster else [f"{event.name}: back to green"],
         "status": event.status,
         "trend": event.trend,
@@ -174,6 +195,11 @@ def state_record(state: AlertState) -> dict[str, Any]:
         "updated": state.updated.isoformat(),
         "incident_ids": list(state.incident_ids),
         "name": state.name,
+        "country": state.country,
+        "admin1": state.admin1,
+        "admin2": state.admin2,
+        "lat": state.lat,
+        "lon": state.lon,
     }
 
 
@@ -187,4 +213,9 @@ def state_from_record(record: Mapping[str, Any]) -> AlertState:
         date.fromisoformat(record["updated"]),
         tuple(record["incident_ids"]),
         record["name"],
+        record.get("country"),
+        record.get("admin1"),
+        record.get("admin2"),
+        record.get("lat"),
+        record.get("lon"),
     )
