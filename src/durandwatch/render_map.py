@@ -231,6 +231,8 @@ _STYLE = """<style>
   margin-right: 5px; vertical-align: middle; }
 .dw-popup { font: 12px/1.4 system-ui, sans-serif; max-width: 320px; }
 .dw-popup b { font-size: 13px; }
+/* The attributions are long: keep them to the right so the scale bar stays readable. */
+.leaflet-control-attribution { max-width: 70vw; }
 </style>"""
 
 _SCRIPT = r"""
