@@ -527,28 +527,22 @@ class Store:
         """Report records that share an incident with one of ``item_ids`` but are not in it.
 
         Rebuilding the incidents of a window must rebuild them whole: a report published
-        before the window that belongs to an incident reaching into it comes along.
+        before the window that belongs to an incident reaching into it comes along. (A
+        report belongs to one incident, so one step finds every member.)
         """
         wanted = set(item_ids)
-        found: dict[str, dict[str, object]] = {}
-        frontier = set(wanted)
         with self._lock:
-            while frontier:
-                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS _seed (item_id TEXT PRIMARY KEY)")
-                self._db.execute("DELETE FROM _seed")
-                self._db.executemany("INSERT INTO _seed VALUES (?)", [(i,) for i in frontier])
-                rows = self._db.execute(
-                    "SELECT DISTINCT r.item_id, r.record FROM _seed s"
-                    " JOIN incident_reports a ON a.item_id = s.item_id"
-                    " JOIN incident_reports b ON b.incident_id = a.incident_id"
-                    " JOIN reports r ON r.item_id = b.item_id"
-                ).fetchall()
-                frontier = set()
-                for item_id, record in rows:
-                    if item_id not in wanted and item_id not in found:
-                        found[item_id] = json.loads(record)
-                        frontier.add(item_id)
-        return [found[k] for k in sorted(found)]
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS _seed (item_id TEXT PRIMARY KEY)")
+            self._db.execute("DELETE FROM _seed")
+            self._db.executemany("INSERT INTO _seed VALUES (?)", [(i,) for i in wanted])
+            rows = self._db.execute(
+                "SELECT DISTINCT r.item_id, r.record FROM _seed s"
+                " JOIN incident_reports a ON a.item_id = s.item_id"
+                " JOIN incident_reports b ON b.incident_id = a.incident_id"
+                " JOIN reports r ON r.item_id = b.item_id"
+                " WHERE b.item_id NOT IN (SELECT item_id FROM _seed) ORDER BY r.item_id"
+            ).fetchall()
+        return [json.loads(record) for _, record in rows]
 
     def replace_incidents(
         self, records: Sequence[dict[str, object]], report_ids: Iterable[str]
