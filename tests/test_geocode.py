@@ -135,6 +135,7 @@ def test_golden_cases(
         "March on the capital called off",
         "Army tanks seen on the highway",
         "At least 28 killed in three US drone strikes in Pakistan's Waziristan",
+        "Naeem Wardak claims fighters crossed the Durand Line into Pakistan",
         "",
     ],
 )
