@@ -257,6 +257,14 @@ def test_cross_border_direction(analyzer: Analyzer, text: str, direction: str) -
             "AF->PK",
         ),
         (
+            "Two days after Pakistani airstrikes in Paktika killed 46, Afghan forces shelled "
+            "Pakistani posts in Kurram.",
+            "Kurram",
+            "Shelling/artillery/missile attack",
+            None,
+            "AF->PK",
+        ),
+        (
             "Two soldiers shot dead in Bajaur two days after a suicide blast in Bannu killed 12",
             "Bajaur",
             "Attack",

@@ -112,6 +112,7 @@ _EARLIER = re.compile(
 )
 _EARLIER_HINTS = ("after", "retaliat", "response", "revenge", "reprisal", "avenge")
 _CLAUSE_END = re.compile(r"[.;!?\n]|$")
+_SENTENCE_START = re.compile(r"(?:^|[.;!?\n])[\s\"'(]*$")
 
 
 def earlier_event_spans(text: str) -> list[tuple[int, int]]:
@@ -122,7 +123,13 @@ def earlier_event_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in _EARLIER.finditer(text):
         end = _CLAUSE_END.search(text, match.end())
-        spans.append((match.end(), end.start() if end else len(text)))
+        stop = end.start() if end else len(text)
+        # "Two days after the strikes in Paktika, Afghan forces shelled Kurram": a clause
+        # that opens the sentence ends at its comma; one that closes it runs to the end.
+        if _SENTENCE_START.search(text, 0, match.start()):
+            comma = text.find(",", match.end(), stop)
+            stop = comma if comma != -1 else stop
+        spans.append((match.end(), stop))
     return spans
 
 
