@@ -121,3 +121,27 @@ def test_reprocessing_changes_nothing(tmp_path: Path, passes: int) -> None:
         for _ in range(passes):
             Processor(store, ANALYZER, outlets={}).run(since=T0 + timedelta(days=5))
         assert groups(store) == first
+
+
+def test_items_that_are_not_incidents_are_read_once_and_kept_short(tmp_path: Path) -> None:
+    news = Item(
+        id="n1",
+        url="https://news.example/n1",
+        title="Pakistan cricket team wins the series in Karachi as fans celebrate",
+        summary="A long match report. " * 60,
+        published=T0,
+        source="f",
+        language="en",
+    )
+    with Store(tmp_path / "s.db") as store:
+        store.sync_feeds([SPEC])
+        store.record_items(SPEC, [news], now=T0, etag=None, last_modified=None, http_status=200)
+        processor = Processor(store, ANALYZER, outlets={}, now=lambda: T0)
+        assert processor.run().analyzed == 1
+        assert processor.run().analyzed == 0
+        assert store.unanalyzed_items() == []
+        (record,) = store.report_records(relevant_only=False)
+    # The item keeps its text; the report only says it was read and why it is not one.
+    assert record["relevant"] is False
+    assert record["reason"]
+    assert "text" not in record

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from .analyze import Analyzer, report_from_record, report_record
+from .analyze import Analyzer, Report, report_from_record, report_record
 from .clock import Clock, utc_now
 from .config import Config
 from .dedup import DATE_WINDOW, incident_record, merge_reports
@@ -76,7 +76,9 @@ class Processor:
                     source=self.outlets.get(item.source, item.source),
                     url=item.url,
                 )
-                records.append(report_record(report))
+                records.append(
+                    report_record(report) if report.extraction.relevant else _skip(report)
+                )
                 relevant += int(report.extraction.relevant)
                 # A report can join an incident as old as the event it describes.
                 told = min(item.published, _midnight(report.extraction.event_date))
@@ -109,6 +111,20 @@ class Processor:
             [incident_record(i) for i in incidents], [r.id for r in reports]
         )
         return len(incidents)
+
+
+def _skip(report: Report) -> dict[str, object]:
+    """What is kept of a report that is not an incident: that it was read, and why not.
+
+    Most items of general news feeds are not incidents; keeping their full analysis would
+    double the database for nothing (the item itself keeps the text).
+    """
+    return {
+        "id": report.id,
+        "published": report.published.isoformat(),
+        "relevant": False,
+        "reason": report.extraction.reason,
+    }
 
 
 def _midnight(day: date) -> datetime:
