@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from durandwatch.escalation import History, IncidentView, alert_id, assess, intensity
 from durandwatch.lifecycle import advance, event_record, state_from_record, state_record
-from durandwatch.rules import load_rules
+from durandwatch.rules import Rules, load_rules
 
 RULES = load_rules()
 DAY = date(2024, 12, 28)
@@ -178,6 +179,22 @@ def test_silence_is_flagged_not_calm() -> None:
     assert khyber.silence
     assert khyber.level != "green"
     assert "silence may mean a blackout" in khyber.reasons[-1]
+
+
+def test_reciprocity_can_be_limited_to_one_sector() -> None:
+    # Barmal strike, answered 4 days later near Chaman (~330 km away).
+    strikes = view(1, day=DAY - timedelta(days=4), sub="Air/drone strike", place=1)
+    strikes = dataclasses.replace(strikes, direction="PK->AF", cross_border=True, lat=32.7)
+    answer = view(2, day=DAY, place=0, direction="AF->PK")
+    answer = dataclasses.replace(answer, lat=30.92, lon=66.45)
+
+    def chain(rules: Rules) -> tuple[str, ...]:
+        clusters = {c.name: c for c in assess(History([strikes, answer]), DAY, rules)}
+        return clusters["Kurram"].chain
+
+    assert chain(RULES)  # shipped rules: anywhere along the line
+    assert not chain(dataclasses.replace(RULES, reciprocity_within_km=150.0))
+    assert chain(dataclasses.replace(RULES, reciprocity_within_km=400.0))
 
 
 def test_lifecycle_keeps_one_alert_that_changes() -> None:

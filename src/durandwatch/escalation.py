@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from .boundaries import haversine_km
 from .rules import Rules
 
 Unit = tuple[str, str, str | None]  # country, admin1, admin2 (None: province-level)
@@ -341,7 +342,7 @@ def _cross_border(
             if other.direction != reverse or other.id == mine.id:
                 continue
             gap = (mine.event_date - other.event_date).days
-            if 0 <= abs(gap) <= rules.reciprocity_days:
+            if abs(gap) <= rules.reciprocity_days and _near(mine, other, rules):
                 earlier, later = (other, mine) if gap >= 0 else (mine, other)
                 hours = abs(gap) * 24
                 chain = [
@@ -360,6 +361,14 @@ def _cross_border(
     return Component(
         "cross_border", round(min(points, rules.cross_max), 1), rules.cross_max, reason
     ), chain
+
+
+def _near(a: IncidentView, b: IncidentView, rules: Rules) -> bool:
+    """Whether ``b`` is close enough to ``a`` to count as its answer (rules permitting)."""
+    limit = rules.reciprocity_within_km
+    if limit <= 0 or a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        return True
+    return haversine_km(a.lat, a.lon, b.lat, b.lon) <= limit
 
 
 def _describe(incident: IncidentView) -> str:

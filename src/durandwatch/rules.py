@@ -39,6 +39,7 @@ class Rules:
     cross_max: float = 25
     cross_any: float = 10
     reciprocity_points: float = 15
+    reciprocity_within_km: float = 0.0  # 0: answered anywhere along the line
     proximity_max: float = 10
     full_within_km: float = 10.0
     zero_beyond_km: float = 150.0
@@ -91,6 +92,7 @@ _KEYS: dict[str, dict[str, str]] = {
         "max_points": "cross_max",
         "any_points": "cross_any",
         "reciprocity_points": "reciprocity_points",
+        "reciprocity_within_km": "reciprocity_within_km",
     },
     "proximity": {
         "max_points": "proximity_max",
