@@ -31,6 +31,7 @@ def test_init_writes_a_valid_commented_project(tmp_path: Path) -> None:
     config = load_config(tmp_path / "durandwatch.toml")
     assert config.state_dir == tmp_path / "state"
     assert config.feeds_file == tmp_path / "feeds" / "feeds.toml"
+    assert config.keep_non_incident_days == 365
     with pytest.raises(FileExistsError):
         write_project(tmp_path)
 
@@ -47,7 +48,7 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
     cfg = tmp_path / "durandwatch.toml"
     cfg.write_text(
         '[paths]\nfeeds = "feeds.toml"\n'
-        '[database]\nurl = "mysql://x"\n'
+        '[database]\nurl = "mysql://x"\nkeep_non_incident_days = -3\n'
         '[schedule]\ntimezone = "Mars/Olympus"\ndaily_at = "25:00"\njitter_seconds = "lots"\n'
         "[fetch]\ndeadline = -1\nmax_redirects = 50\ntimeout = 3\n"
         "[extra]\nx = 1\n"
@@ -63,6 +64,7 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
         "duplicate",
         "'IN'",
         "mysql",
+        "keep_non_incident_days = -3",
         "Mars/Olympus",
         "25:00",
         "jitter_seconds",
@@ -72,7 +74,7 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
         "[extra]",
     ]:
         assert fragment in text, fragment
-    assert len(info.value.problems) >= 14
+    assert len(info.value.problems) >= 15
 
 
 def test_unreadable_toml_is_one_clear_problem(tmp_path: Path) -> None:

@@ -145,3 +145,40 @@ def test_items_that_are_not_incidents_are_read_once_and_kept_short(tmp_path: Pat
     assert record["relevant"] is False
     assert record["reason"]
     assert "text" not in record
+
+
+def test_old_non_incidents_are_forgotten_and_incidents_kept(tmp_path: Path) -> None:
+    def news(ident: str, days: int, title: str) -> Item:
+        return Item(
+            id=ident,
+            url=f"https://news.example/{ident}",
+            title=title,
+            summary="",
+            published=T0 + timedelta(days=days),
+            source="f",
+            language="en",
+        )
+
+    old_news = news("old-news", 0, "Pakistan cricket team wins the series in Karachi")
+    old_strike = news("old-strike", 0, ITEMS[0][2])
+    new_news = news("new-news", 400, "Wheat prices rise in Peshawar markets")
+    with Store(tmp_path / "s.db") as store:
+        store.sync_feeds([SPEC])
+        now = T0 + timedelta(days=400)
+        store.record_items(
+            SPEC,
+            [old_news, old_strike, new_news],
+            now=now,
+            etag=None,
+            last_modified=None,
+            http_status=200,
+        )
+        Processor(store, ANALYZER, outlets={}, now=lambda: now).run()
+        late = news("late", 1, "Budget session adjourned in Islamabad")  # stored, not yet read
+        store.record_items(SPEC, [late], now=now, etag=None, last_modified=None, http_status=200)
+        incidents = groups(store)
+        assert store.prune_non_incidents(before=now - timedelta(days=365)) == 1
+        assert {i.id for i in store.items()} == {"old-strike", "new-news", "late"}
+        assert groups(store) == incidents == [["old-strike"]]
+        assert [i.id for i in store.unanalyzed_items()] == ["late"]
+        assert store.integrity_check() == "ok"

@@ -16,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from durandwatch.config import load_config
+from durandwatch.model import Item
 from durandwatch.service import (
     DAILY_JOB_ID,
     PROCESS_JOB_ID,
@@ -93,6 +94,32 @@ def test_missed_daily_run_is_caught_up(tmp_path: Path) -> None:
         report = run_daily(store, config, now=after)
         assert report.local_date == "2025-01-02"
         assert not daily_is_overdue(store, config, now=after)
+
+
+def test_daily_run_forgets_old_items_that_are_not_incidents(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, [("a", "https://a.example/f", 30)]))
+    spec = config.feeds[0]
+    then = datetime(2024, 1, 1, tzinfo=UTC)
+    item = Item(
+        id="n1",
+        url="https://a.example/n1",
+        title="Cricket in Karachi",
+        summary="",
+        published=then,
+        source="a",
+        language="en",
+    )
+    with Store(config.database_path) as store:
+        store.sync_feeds(config.feeds)
+        store.record_items(spec, [item], now=then, etag=None, last_modified=None, http_status=200)
+        store.save_reports(
+            [{"id": "n1", "published": then.isoformat(), "relevant": False, "reason": "sport"}],
+            now=then,
+        )
+        run_daily(store, config, now=then + timedelta(days=300))
+        assert store.count_items() == 1  # within keep_non_incident_days (365)
+        run_daily(store, config, now=then + timedelta(days=366))
+        assert store.count_items() == 0
 
 
 def _durandwatch(*args: str) -> list[str]:

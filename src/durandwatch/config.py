@@ -68,6 +68,8 @@ class Config:
     state_dir: Path
     database_url: str
     feeds: tuple[FeedSpec, ...]
+    #: Items read and found not to be incidents are forgotten after this many days (0: never).
+    keep_non_incident_days: int = 365
     fetch: FetchSettings = field(default_factory=FetchSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     config_file: Path | None = None
@@ -89,7 +91,7 @@ class Config:
 
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "paths": {"feeds": str, "geo": str, "rules": str, "output": str, "state": str},
-    "database": {"url": str},
+    "database": {"url": str, "keep_non_incident_days": int},
     "schedule": {
         "timezone": str,
         "daily_at": str,
@@ -170,6 +172,14 @@ def load_config(
             f"(got scheme {scheme!r})"
         )
 
+    keep_days = _section(raw, "database").get("keep_non_incident_days", 365)
+    if isinstance(keep_days, bool) or not isinstance(keep_days, int) or keep_days < 0:
+        problems.append(
+            f"database.keep_non_incident_days = {keep_days!r}: a whole number of days, "
+            "0 to keep them forever"
+        )
+        keep_days = 365
+
     fetch = _fetch_settings(_section(raw, "fetch"), problems)
     schedule = _schedule_settings(_section(raw, "schedule"), problems)
     feeds = _load_catalog(feeds_file, problems)
@@ -185,6 +195,7 @@ def load_config(
         state_dir=state_dir,
         database_url=database_url,
         feeds=feeds,
+        keep_non_incident_days=keep_days,
         fetch=fetch,
         schedule=schedule,
         config_file=config_file,

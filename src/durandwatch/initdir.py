@@ -23,6 +23,8 @@ state = "state"               # the run lock (and the database, see below)
 
 [database]
 url = "sqlite:///state/durandwatch.db"   # relative to this folder; sqlite:////abs/path also works
+keep_non_incident_days = 365  # items read and found not to be incidents are forgotten after
+                              # this many days (0: never); incidents and their reports stay
 
 [schedule]
 timezone = "Asia/Kabul"       # local time for the daily run and for dates shown to people

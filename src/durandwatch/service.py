@@ -80,6 +80,11 @@ def run_daily(
     pruned = store.prune_polls(before=now - timedelta(days=POLL_LOG_DAYS))
     if pruned:
         log.info("forgot %d poll log entries older than %d days", pruned, POLL_LOG_DAYS)
+    keep = config.keep_non_incident_days
+    if keep:
+        forgotten = store.prune_non_incidents(before=now - timedelta(days=keep))
+        if forgotten:
+            log.info("forgot %d item(s) older than %d days that are not incidents", forgotten, keep)
     failing = tuple(s.name for s in store.feed_states() if s.consecutive_failures)
     store.set_meta(_DAILY_META, local_date)
     report = DailyReport(local_date, len(recent), failing)

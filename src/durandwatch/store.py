@@ -450,6 +450,23 @@ class Store:
         with self._transaction() as db:
             return db.execute("DELETE FROM polls WHERE at < ?", (to_iso(before),)).rowcount
 
+    def prune_non_incidents(self, *, before: datetime) -> int:
+        """Forget items published before ``before`` that were read and are not incidents.
+
+        Items not yet analysed, and every report an incident is built from, stay.
+        """
+        with self._transaction() as db:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS _old (item_id TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM _old")
+            db.execute(
+                "INSERT INTO _old SELECT item_id FROM reports WHERE relevant = 0 AND published < ?"
+                " AND item_id NOT IN (SELECT item_id FROM incident_reports)",
+                (to_iso(before),),
+            )
+            db.execute("DELETE FROM item_feeds WHERE item_id IN (SELECT item_id FROM _old)")
+            db.execute("DELETE FROM reports WHERE item_id IN (SELECT item_id FROM _old)")
+            return db.execute("DELETE FROM items WHERE id IN (SELECT item_id FROM _old)").rowcount
+
     def get_meta(self, key: str) -> str | None:
         """A small persistent value (for example, when the daily job last ran)."""
         with self._lock:
