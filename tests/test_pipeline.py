@@ -48,12 +48,12 @@ ITEMS = [
 ]
 
 
-def item(ident: str, hours: int, title: str) -> Item:
+def item(ident: str, hours: int, title: str, summary: str = "") -> Item:
     return Item(
         id=ident,
         url=f"https://news.example/{ident}",
         title=title,
-        summary="",
+        summary=summary,
         published=T0 + timedelta(hours=hours),
         source="f",
         language="en",
@@ -124,14 +124,11 @@ def test_reprocessing_changes_nothing(tmp_path: Path, passes: int) -> None:
 
 
 def test_items_that_are_not_incidents_are_read_once_and_kept_short(tmp_path: Path) -> None:
-    news = Item(
-        id="n1",
-        url="https://news.example/n1",
-        title="Pakistan cricket team wins the series in Karachi as fans celebrate",
-        summary="A long match report. " * 60,
-        published=T0,
-        source="f",
-        language="en",
+    news = item(
+        "n1",
+        0,
+        "Pakistan cricket team wins the series in Karachi as fans celebrate",
+        "A long match report. " * 60,
     )
     with Store(tmp_path / "s.db") as store:
         store.sync_feeds([SPEC])
@@ -148,20 +145,9 @@ def test_items_that_are_not_incidents_are_read_once_and_kept_short(tmp_path: Pat
 
 
 def test_old_non_incidents_are_forgotten_and_incidents_kept(tmp_path: Path) -> None:
-    def news(ident: str, days: int, title: str) -> Item:
-        return Item(
-            id=ident,
-            url=f"https://news.example/{ident}",
-            title=title,
-            summary="",
-            published=T0 + timedelta(days=days),
-            source="f",
-            language="en",
-        )
-
-    old_news = news("old-news", 0, "Pakistan cricket team wins the series in Karachi")
-    old_strike = news("old-strike", 0, ITEMS[0][2])
-    new_news = news("new-news", 400, "Wheat prices rise in Peshawar markets")
+    old_news = item("old-news", 0, "Pakistan cricket team wins the series in Karachi")
+    old_strike = item("old-strike", 0, ITEMS[0][2])
+    new_news = item("new-news", 400 * 24, "Wheat prices rise in Peshawar markets")
     with Store(tmp_path / "s.db") as store:
         store.sync_feeds([SPEC])
         now = T0 + timedelta(days=400)
@@ -174,7 +160,7 @@ def test_old_non_incidents_are_forgotten_and_incidents_kept(tmp_path: Path) -> N
             http_status=200,
         )
         Processor(store, ANALYZER, outlets={}, now=lambda: now).run()
-        late = news("late", 1, "Budget session adjourned in Islamabad")  # stored, not yet read
+        late = item("late", 24, "Budget session adjourned in Islamabad")  # stored, not yet read
         store.record_items(SPEC, [late], now=now, etag=None, last_modified=None, http_status=200)
         incidents = groups(store)
         assert store.prune_non_incidents(before=now - timedelta(days=365)) == 1
