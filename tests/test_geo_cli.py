@@ -60,8 +60,9 @@ def test_geo_fetch_mirror_then_status(tmp_path: Path, shared_dir: Path) -> None:
     assert "copied" in fetched.stdout
     after = run("geo", "status", env=env)
     assert "geoBoundaries AFG ADM2" in after.stdout
+    assert "geoBoundaries PAK ADM2" in after.stdout
     assert "fallback: Afghanistan" not in after.stdout
-    assert "fallback: Pakistan" in after.stdout  # no PAK polygons in the mirror
+    assert "fallback: Pakistan" not in after.stdout
 
 
 def test_geonames_dump_is_read_when_present(tmp_path: Path) -> None:

@@ -242,12 +242,18 @@ def test_polygons_fill_afghan_districts(with_polygons: Geocoder) -> None:
 def test_every_district_has_a_province_by_majority_area(with_polygons: Geocoder) -> None:
     admin2 = with_polygons.gazetteer.boundaries.admin2
     assert admin2 is not None
-    provinces = {labels[1] for labels in admin2.labels}
-    assert len(admin2.labels) == 398
-    assert "" not in provinces
-    assert "Ghanzi" not in provinces  # the typo is fixed
-    assert "Ghazni" in provinces
-    assert len(provinces) == 34
+    by_country: dict[str, set[str]] = {"AF": set(), "PK": set()}
+    districts = {"AF": 0, "PK": 0}
+    for country, province, _ in admin2.labels:
+        by_country[country].add(province)
+        districts[country] += 1
+    assert districts == {"AF": 398, "PK": 126}
+    assert "" not in by_country["AF"] | by_country["PK"]
+    assert "Ghanzi" not in by_country["AF"]  # the typo is fixed
+    assert "Ghazni" in by_country["AF"]
+    assert len(by_country["AF"]) == 34
+    assert len(by_country["PK"]) == 7
+    assert {"Khyber Pakhtunkhwa", "Balochistan"} <= by_country["PK"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -278,9 +284,12 @@ def test_geo_fetch_from_mirror_is_idempotent(tmp_path: Path, shared_dir: Path) -
     first = {r.dataset.id: r.action for r in fetch_pack(region, pack, mirror=shared_dir / "geo")}
     assert first["geoboundaries-afg-adm1"] == "copied"
     assert first["geoboundaries-afg-adm2"] == "copied"
-    assert first["geoboundaries-pak-adm1"] == "missing"
+    assert first["geoboundaries-pak-adm1"] == "copied"
+    assert first["geoboundaries-pak-adm2"] == "copied"
+    assert first["geonames-af"] == "missing"  # not in the mirror
     second = {r.dataset.id: r.action for r in fetch_pack(region, pack, mirror=shared_dir / "geo")}
     assert second["geoboundaries-afg-adm1"] == "present"
+    assert second["geoboundaries-pak-adm2"] == "present"
 
 
 def test_geo_fetch_rejects_a_changed_file(tmp_path: Path) -> None:
