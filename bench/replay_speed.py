@@ -18,6 +18,7 @@ from pathlib import Path
 
 from durandwatch.analyze import Analyzer
 from durandwatch.geodata import open_geocoder
+from durandwatch.region import load_region
 from durandwatch.replay import HistoryItem, replay
 from durandwatch.rules import load_rules
 
@@ -107,6 +108,7 @@ def main() -> None:
             items,
             analyzer,
             rules,
+            sectors=load_region().sectors,
             start=date(2024, 3, 1),
             end=date(2024, 12, 31),
             out=Path(tmp),

@@ -36,9 +36,9 @@ def test_demo_runs_offline_into_a_fresh_folder(tmp_path: Path) -> None:
     assert "3 of 3 feeds ok" in result.output
     status = CliRunner().invoke(main, ["-c", str(out / "durandwatch.toml"), "status", "--json"])
     report = json.loads(status.output)
-    assert report["items"] == 22
-    assert 10 <= report["incidents"] < 22  # non-incident news left out, duplicates merged
-    assert "analysed 22 new item(s)" in result.output
+    assert report["items"] == 24
+    assert 10 <= report["incidents"] < 24  # non-incident news left out, duplicates merged
+    assert "analysed 24 new item(s)" in result.output
     again = CliRunner().invoke(main, ["demo", "--out", str(out)])
     assert again.exit_code == 1
     assert "not empty" in again.output

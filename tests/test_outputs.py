@@ -22,7 +22,9 @@ import pytest
 from click.testing import CliRunner
 
 from durandwatch.cli import main
+from durandwatch.config import load_config
 from durandwatch.exports import alerts_atom, cap_alert, incidents_csv, incidents_geojson
+from durandwatch.monitor import Monitor
 from durandwatch.store import Store
 
 HOSTILE = (
@@ -365,8 +367,16 @@ class Inbox:
         self.controller.stop()
 
 
-def _recipients(tmp_path: Path, port: int) -> Path:
-    path = tmp_path / "recipients.toml"
+def _monitor(demo: Path, tmp_path: Path, port: int, now: datetime) -> Monitor:
+    """A monitor on a copy of the demo project, emailing through the local server ``port``."""
+    project = tmp_path / "project"
+    shutil.copytree(demo.parents[1], project)
+    _recipients(project / "alerts", port)
+    return Monitor(load_config(project / "durandwatch.toml"), clock=lambda: now)
+
+
+def _recipients(folder: Path, port: int) -> Path:
+    path = folder / "recipients.toml"
     path.write_text(
         f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
         'sender = "durandwatch <dw@example.org>"\nattach_map_max_bytes = 10_000_000\n'
@@ -378,29 +388,12 @@ def _recipients(tmp_path: Path, port: int) -> Path:
 
 
 def test_email_arrives_with_text_html_chart_and_map(demo: Path, tmp_path: Path) -> None:
-    from durandwatch.pipeline import email_day
-
-    db = demo.parents[1] / "state" / "durandwatch.db"
-    copy = tmp_path / "db.sqlite"
-    shutil.copy(db, copy)
-    with Inbox() as inbox, Store(copy) as store:
-        now = datetime(2024, 12, 29, 1, 30, tzinfo=UTC)
-        queued, sent, failed = email_day(
-            store,
-            recipients_file=_recipients(tmp_path, inbox.port),
-            folder=demo,
-            day=date.fromisoformat(DAY),
-            now=now,
-        )
-        assert (queued, sent, failed) == (2, 2, 0)
-        again = email_day(
-            store,
-            recipients_file=_recipients(tmp_path, inbox.port),
-            folder=demo,
-            day=date.fromisoformat(DAY),
-            now=now,
-        )
-        assert again == (0, 0, 0)  # never queued or sent twice
+    now = datetime(2024, 12, 29, 1, 30, tzinfo=UTC)
+    with Inbox() as inbox, _monitor(demo, tmp_path, inbox.port, now) as monitor:
+        sent = monitor.email(date.fromisoformat(DAY))
+        assert (sent.queued, sent.sent, sent.failed) == (2, 2, 0)
+        again = monitor.email(date.fromisoformat(DAY))
+        assert (again.queued, again.sent, again.failed) == (0, 0, 0)  # never sent twice
     assert len(inbox.messages) == 2
     msg = next(m for m in inbox.messages if "analyst@" in m["To"])
     assert "Bcc" not in msg
@@ -415,16 +408,13 @@ def test_email_arrives_with_text_html_chart_and_map(demo: Path, tmp_path: Path) 
 
 def test_refused_send_is_retried_not_lost(demo: Path, tmp_path: Path) -> None:
     from durandwatch.notify import load_recipients, send_outbox
-    from durandwatch.pipeline import email_day
 
-    shutil.copy(demo.parents[1] / "state" / "durandwatch.db", tmp_path / "db.sqlite")
-    with Inbox(refuse_first=True) as inbox, Store(tmp_path / "db.sqlite") as store:
-        now = datetime(2024, 12, 29, 1, 30, tzinfo=UTC)
-        recipients = _recipients(tmp_path, inbox.port)
-        queued, _sent, failed = email_day(
-            store, recipients_file=recipients, folder=demo, day=date.fromisoformat(DAY), now=now
-        )
-        assert (queued, failed) == (2, 1)
+    now = datetime(2024, 12, 29, 1, 30, tzinfo=UTC)
+    with Inbox(refuse_first=True) as inbox, _monitor(demo, tmp_path, inbox.port, now) as monitor:
+        store = monitor.store
+        recipients = monitor.recipients_file
+        first = monitor.email(date.fromisoformat(DAY))
+        assert (first.queued, first.failed) == (2, 1)
         assert store.outbox_status() == {"pending": 1, "sent": 1}
         smtp, _ = load_recipients(recipients)
         assert send_outbox(store, smtp, now=now) == (0, 0)  # backing off
@@ -434,16 +424,8 @@ def test_refused_send_is_retried_not_lost(demo: Path, tmp_path: Path) -> None:
 
 
 def test_dead_smtp_server_keeps_the_mail(demo: Path, tmp_path: Path) -> None:
-    from durandwatch.pipeline import email_day
-
-    shutil.copy(demo.parents[1] / "state" / "durandwatch.db", tmp_path / "db.sqlite")
-    with Store(tmp_path / "db.sqlite") as store:
-        result = email_day(
-            store,
-            recipients_file=_recipients(tmp_path, 9),
-            folder=demo,
-            day=date.fromisoformat(DAY),
-            now=datetime(2024, 12, 29, tzinfo=UTC),
-        )
-        assert result == (2, 0, 2)
-        assert store.outbox_status() == {"pending": 2}
+    now = datetime(2024, 12, 29, tzinfo=UTC)
+    with _monitor(demo, tmp_path, 9, now) as monitor:
+        result = monitor.email(date.fromisoformat(DAY))
+        assert (result.queued, result.sent, result.failed) == (2, 0, 2)
+        assert monitor.store.outbox_status() == {"pending": 2}

@@ -17,14 +17,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from durandwatch.config import load_config
 from durandwatch.model import Item
-from durandwatch.service import (
-    DAILY_JOB_ID,
-    PROCESS_JOB_ID,
-    build_scheduler,
-    daily_is_overdue,
-    run_daily,
-)
-from durandwatch.store import Store
+from durandwatch.monitor import Monitor
+from durandwatch.service import DAILY_JOB_ID, PROCESS_JOB_ID, build_scheduler
 
 from .conftest import LocalServer, count_items, golden, send
 
@@ -88,12 +82,14 @@ def test_missed_daily_run_is_caught_up(tmp_path: Path) -> None:
     kabul = ZoneInfo("Asia/Kabul")
     before = datetime(2025, 1, 2, 5, 0, tzinfo=kabul).astimezone(UTC)
     after = datetime(2025, 1, 2, 7, 0, tzinfo=kabul).astimezone(UTC)
-    with Store(config.database_path) as store:
-        assert not daily_is_overdue(store, config, now=before)
-        assert daily_is_overdue(store, config, now=after)
-        report = run_daily(store, config, now=after)
+    clock = {"now": before}
+    with Monitor(config, clock=lambda: clock["now"]) as monitor:
+        assert not monitor.daily_is_overdue()
+        clock["now"] = after
+        assert monitor.daily_is_overdue()
+        report = monitor.daily(outputs=False)
         assert report.local_date == "2025-01-02"
-        assert not daily_is_overdue(store, config, now=after)
+        assert not monitor.daily_is_overdue()
 
 
 def test_daily_run_forgets_old_items_that_are_not_incidents(tmp_path: Path) -> None:
@@ -109,16 +105,19 @@ def test_daily_run_forgets_old_items_that_are_not_incidents(tmp_path: Path) -> N
         source="a",
         language="en",
     )
-    with Store(config.database_path) as store:
-        store.sync_feeds(config.feeds)
+    clock = {"now": then}
+    with Monitor(config, clock=lambda: clock["now"]) as monitor:
+        store = monitor.store
         store.record_items(spec, [item], now=then, etag=None, last_modified=None, http_status=200)
         store.save_reports(
             [{"id": "n1", "published": then.isoformat(), "relevant": False, "reason": "sport"}],
             now=then,
         )
-        run_daily(store, config, now=then + timedelta(days=300))
+        clock["now"] = then + timedelta(days=300)
+        monitor.daily(outputs=False)
         assert store.count_items() == 1  # within keep_non_incident_days (365)
-        run_daily(store, config, now=then + timedelta(days=366))
+        clock["now"] = then + timedelta(days=366)
+        monitor.daily(outputs=False)
         assert store.count_items() == 0
 
 
@@ -183,12 +182,14 @@ def test_processing_and_daily_jobs_write_alerts_and_outputs(tmp_path: Path) -> N
     config = load_config(out / "durandwatch.toml")
     when = datetime(2024, 12, 29, 2, 0, tzinfo=UTC)
     service = Service(config, now=lambda: when)
-    with Store(config.database_path) as store:
-        process, gazetteer = service._processing(store)
+    with Monitor(config, clock=lambda: when) as monitor:
+        _, daily, process = service.jobs(monitor)
         assert process is not None
         process()
-        assert store.count_open_alerts() >= 1
-        report = run_daily(store, config, now=when, gazetteer=gazetteer)
+        assert monitor.store.count_open_alerts() >= 1
+        daily()
+        report = monitor.daily()
     assert report.local_date == "2024-12-29"
+    assert report.error is None
     assert (config.output_dir / "2024-12-29" / "map.html").exists()
     assert (config.output_dir / "index.html").exists()

@@ -1,7 +1,9 @@
-"""The command line: parse arguments, call the library, map errors to exit codes.
+"""The command line: parse arguments, call the :class:`~durandwatch.monitor.Monitor`, print.
 
-Exit codes: 0 success; 1 the work failed (for ``once``: every feed failed); 2 bad usage
-or an invalid configuration; 3 another ``run`` holds the lock.
+Exit codes (one table, :data:`EXIT_CODES`): 0 success; 1 the work failed (for ``once``:
+every feed failed); 2 bad usage or an invalid configuration, rules file, region profile
+or recipients file; 3 another ``run`` holds the lock. No command shows a traceback for a
+bad file: every :class:`DurandwatchError` becomes one ``error:`` message and its code.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
-from datetime import date as date_type
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -21,19 +23,24 @@ from zoneinfo import ZoneInfo
 import click
 
 from . import __version__
-from .clock import to_iso, utc_now
 from .config import CONFIG_NAME, Config, find_config, load_config
 from .errors import AlreadyRunningError, ConfigError, DurandwatchError
-from .fetch import Fetcher
-from .ingest import Ingestor
 from .initdir import write_project
 from .model import PollOutcome
+from .monitor import Monitor
+from .pipeline import ProcessReport
 from .resources import data_path
-from .store import Store
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_LOCKED = 3
+#: Error class -> exit code; the first class that matches wins (subclasses first).
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (AlreadyRunningError, EXIT_LOCKED),
+    (ConfigError, EXIT_CONFIG),
+    (DurandwatchError, EXIT_FAILED),
+    (OSError, EXIT_FAILED),  # a full disk or an unwritable output folder
+)
 
 log = logging.getLogger("durandwatch")
 
@@ -57,13 +64,36 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def _config(ctx: click.Context) -> Config:
-    path = ctx.obj.get("config_path")
+def exit_code(exc: BaseException) -> int:
+    """The exit code of an error (see :data:`EXIT_CODES`)."""
+    return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn a library error into one message and its exit code (the one place that does)."""
     try:
-        found = find_config(path)
-        return load_config(found)
-    except ConfigError as exc:
-        _fail(str(exc), EXIT_CONFIG)
+        yield
+    except (DurandwatchError, OSError) as exc:
+        message = str(exc)
+        if isinstance(exc, OSError) and not isinstance(exc, DurandwatchError):
+            where = f" {exc.filename}" if exc.filename else ""
+            message = f"cannot write{where}: {exc.strerror or exc}"
+        _fail(message, exit_code(exc))
+
+
+def _config(ctx: click.Context) -> Config:
+    with _errors():
+        return load_config(find_config(ctx.obj.get("config_path")))
+    raise AssertionError("unreachable")  # pragma: no cover - _errors exits
+
+
+@contextmanager
+def _monitor(ctx: click.Context) -> Iterator[Monitor]:
+    """The configured monitor, open, with library errors mapped to exit codes."""
+    config = _config(ctx)
+    with _errors(), Monitor(config) as monitor:
+        yield monitor
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,27 +133,19 @@ def init(folder: Path, force: bool) -> None:
 @main.command()
 @click.pass_context
 def check(ctx: click.Context) -> None:
-    """Validate the configuration, feed catalog, alert rules and recipients; list every problem."""
+    """Validate everything the monitor loads and list every problem.
+
+    The configuration and feed catalog, the alert rules, the region profile and its
+    sectors, the email recipients and the geodata. Exits 2 when anything is wrong.
+    """
     from .notify import load_recipients
-    from .rules import load_rules
-    from .service import recipients_file
 
     config = _config(ctx)
-    problems: list[str] = []
-    recipients: tuple[object, ...] = ()
-    for loader in (
-        lambda: load_rules(config.rules_file),
-        lambda: load_recipients(recipients_file(config)),
-    ):
-        try:
-            result = loader()
-        except ConfigError as exc:
-            problems.append(str(exc))
-        else:
-            if isinstance(result, tuple):
-                recipients = result[1]
+    monitor = Monitor(config)
+    problems = monitor.check()
     if problems:
         _fail("\n".join(problems), EXIT_CONFIG)
+    _, recipients = load_recipients(monitor.recipients_file)
     enabled = len(config.enabled_feeds())
     source = config.config_file or "built-in defaults"
     click.echo(f"configuration OK ({source})")
@@ -132,7 +154,8 @@ def check(ctx: click.Context) -> None:
     click.echo(f"  output:   {config.output_dir}")
     click.echo(f"  daily at: {config.schedule.daily_at:%H:%M} {config.schedule.timezone}")
     click.echo(f"  rules:    {config.rules_file}")
-    click.echo(f"  email:    {len(recipients)} recipient(s) in {recipients_file(config)}")
+    click.echo(f"  region:   {monitor.region.folder} ({len(monitor.sectors.sectors)} sectors)")
+    click.echo(f"  email:    {len(recipients)} recipient(s) in {monitor.recipients_file}")
 
 
 @main.command()
@@ -143,87 +166,52 @@ def check(ctx: click.Context) -> None:
     help="Ingest the feed files (*.xml, *.rss, *.atom, *.rdf) in this folder instead "
     "of fetching the catalog.",
 )
+@click.option(
+    "--outputs/--no-outputs",
+    default=True,
+    show_default=True,
+    help="Write the day's map, digest and exports to alerts/<date>/.",
+)
+@click.option("--email", is_flag=True, help="Also email the day's digest to the recipients.")
 @click.pass_context
-def once(ctx: click.Context, feeds_dir: Path | None) -> None:
-    """Poll every enabled feed once, store new items, and exit.
+def once(ctx: click.Context, feeds_dir: Path | None, outputs: bool, email: bool) -> None:
+    """One pass of the service: poll every enabled feed, analyse, assess, write the day.
 
     Exits 1 when every feed failed, 0 otherwise.
     """
-    config = _config(ctx)
-    outcomes = _ingest_once(config, feeds_dir)
-    _print_outcomes(outcomes)
-    _process_stored(config)
+    with _monitor(ctx) as monitor:
+        outcomes = monitor.poll_directory(feeds_dir) if feeds_dir else monitor.poll()
+        _print_outcomes(outcomes)
+        _report_processing(monitor, monitor.process())
+        day = monitor.today()
+        _report_alerts(monitor, day)
+        if outputs:
+            click.echo(f"outputs for {day}: {monitor.write_day(day).folder}")
+        if email:
+            sent = monitor.email(day)
+            click.echo(f"email: {sent.queued} queued, {sent.sent} sent, {sent.failed} failed")
     if outcomes and not any(o.ok for o in outcomes):
         sys.exit(EXIT_FAILED)
 
 
-def _ingest_once(config: Config, feeds_dir: Path | None) -> list[PollOutcome]:
-    try:
-        with Store(config.database_path) as store:
-            if feeds_dir is not None:
-                outcomes = Ingestor(store, None).poll_directory(feeds_dir)
-            else:
-                store.sync_feeds(config.feeds)
-                with Fetcher(config.fetch) as fetcher:
-                    ingestor = Ingestor(
-                        store, fetcher, backoff_max_minutes=config.fetch.backoff_max_minutes
-                    )
-                    outcomes = ingestor.poll_all(config.enabled_feeds())
-            return outcomes
-    except DurandwatchError as exc:
-        _fail(str(exc), EXIT_FAILED)
-
-
-def _process_stored(config: Config, *, as_of_latest: bool = False) -> date_type | None:
-    try:
-        with Store(config.database_path) as store:
-            return _process(config, store, as_of_latest=as_of_latest)
-    except DurandwatchError as exc:
-        _fail(str(exc), EXIT_FAILED)
-
-
-def _process(config: Config, store: Store, *, as_of_latest: bool = False) -> date_type | None:
-    """Analyse what was stored, rebuild incidents, assess alerts; say what happened.
-
-    ``as_of_latest`` assesses as of the newest incident's date (the demo's samples are
-    from 2024) instead of today. Returns the day assessed (None if nothing could be).
-    """
-    from .analyze import Analyzer
-    from .geodata import open_geocoder
-    from .pipeline import Processor, assess_alerts
-    from .rules import load_rules
-
-    try:
-        analyzer = Analyzer(open_geocoder(config.geo_dir))
-        rules = load_rules(config.rules_file)
-    except (ImportError, OSError, DurandwatchError) as exc:
-        click.echo(f"warning: items stored but not analysed: {exc}", err=True)
-        return None
-    outlets = {f.name: f.outlet for f in config.feeds}
-    result = Processor(store, analyzer, outlets=outlets).run()
+def _report_processing(monitor: Monitor, result: ProcessReport) -> None:
     click.echo(
         f"analysed {result.analyzed} new item(s): {result.relevant} relevant; "
-        f"{store.count_incidents()} incident(s) stored"
+        f"{monitor.store.count_incidents()} incident(s) stored"
     )
-    now = utc_now()
-    day = now.date()
-    if as_of_latest:
-        violent = ("Battles", "Explosions/Remote violence", "Violence against civilians")
-        dates = [
-            str(r["event_date"]) for r in store.incident_records() if r.get("event_type") in violent
-        ]
-        if dates:
-            day = datetime.fromisoformat(max(dates)).date()
-    events = assess_alerts(store, rules, day=day, now=now)
+
+
+def _report_alerts(monitor: Monitor, day: date) -> None:
+    """Assess ``day`` and print the open alerts."""
+    events = monitor.assess(day)
     shown = [e for e in events if e["level"] != "green"]
-    click.echo(f"alerts as of {day}: {len(shown)} open")
+    click.echo(f"alerts as of {day} ({monitor.config.schedule.timezone}): {len(shown)} open")
     for event in shown:
-        reasons = "; ".join(str(r) for r in event["reasons"][:3])  # type: ignore[index]
+        reasons = "; ".join(str(r) for r in event["reasons"][:3])
         click.echo(
-            f"  {str(event['level']).upper():<6} {float(event['score']):5.1f}  "  # type: ignore[arg-type]
-            f"{event['name']} ({event['status']}): {reasons}"
+            f"  {str(event['level']).upper():<6} {event['unit']:<8} {event['name']} "
+            f"({event['status']}): {reasons}"
         )
-    return day
 
 
 def _print_outcomes(outcomes: Sequence[PollOutcome]) -> None:
@@ -249,14 +237,9 @@ def run(ctx: click.Context) -> None:
     """Run the service: poll feeds on schedule until SIGTERM or Ctrl-C."""
     from .service import Service
 
-    config = _config(ctx)
-    service = Service(config)
-    try:
+    service = Service(_config(ctx))
+    with _errors():
         service.run()
-    except AlreadyRunningError as exc:
-        _fail(str(exc), EXIT_LOCKED)
-    except DurandwatchError as exc:
-        _fail(str(exc), EXIT_FAILED)
     if service.active_jobs:
         # A fetch is still blocked in a socket read past the grace period; the state is
         # consistent (every write is one transaction), so leave without joining it.
@@ -269,17 +252,12 @@ def run(ctx: click.Context) -> None:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Per feed: last success, last error, items stored."""
-    config = _config(ctx)
-    try:
-        with Store(config.database_path) as store:
-            store.sync_feeds(config.feeds)
-            report = status_report(store, config)
-    except DurandwatchError as exc:
-        _fail(str(exc), EXIT_FAILED)
+    with _monitor(ctx) as monitor:
+        report = monitor.status()
+        zone = monitor.zone
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
-    zone = ZoneInfo(config.schedule.timezone)
     click.echo(
         f"{report['items']} items, {report['incidents']} incidents, {report['open_alerts']} open "
         f"alert(s) in {report['database']}"
@@ -300,34 +278,6 @@ def status(ctx: click.Context, as_json: bool) -> None:
             )
 
 
-def status_report(store: Store, config: Config) -> dict[str, Any]:
-    """The ``status --json`` document."""
-    enabled = {f.name for f in config.enabled_feeds()}
-    feeds = [
-        {
-            "name": s.name,
-            "url": s.url,
-            "enabled": s.name in enabled,
-            "last_success": to_iso(s.last_success),
-            "last_error": s.last_error,
-            "last_error_at": to_iso(s.last_error_at),
-            "consecutive_failures": s.consecutive_failures,
-            "next_attempt": to_iso(s.next_attempt),
-            "items": s.items,
-        }
-        for s in store.feed_states()
-    ]
-    return {
-        "items": store.count_items(),
-        "incidents": store.count_incidents(),
-        "open_alerts": store.count_open_alerts(),
-        "feeds": feeds,
-        "database": str(config.database_path),
-        "schema_version": store.schema_version,
-        "generated_at": to_iso(utc_now()),
-    }
-
-
 def _local(iso: str | None, zone: ZoneInfo) -> str:
     if not iso:
         return "never"
@@ -346,19 +296,20 @@ def demo(out: Path | None) -> None:
     if folder.exists() and any(folder.iterdir()):
         _fail(f"{folder} is not empty; the demo needs a fresh folder", EXIT_FAILED)
     write_project(folder, force=True)
-    try:
+    with _errors():
         config = load_config(folder / CONFIG_NAME)
-    except ConfigError as exc:  # pragma: no cover - the written project is valid
-        _fail(str(exc), EXIT_CONFIG)
     samples = data_path("feeds", "samples")
     click.echo(f"durandwatch demo: ingesting the illustrative sample feeds in {samples}")
-    outcomes = _ingest_once(config, samples)
-    _print_outcomes(outcomes)
-    day = _process_stored(config, as_of_latest=True)
-    if day is not None:
-        map_path = _write_outputs(config, day)
-        click.echo(f"outputs for {day}: {map_path.parent}")
-        click.echo(f"map: {map_path}")
+    with _errors(), Monitor(config) as monitor:
+        outcomes = monitor.poll_directory(samples)
+        _print_outcomes(outcomes)
+        _report_processing(monitor, monitor.process())
+        # The samples are from late 2024: assess as of their newest incident, not today.
+        day = monitor.latest_incident_day() or monitor.today()
+        _report_alerts(monitor, day)
+        outputs = monitor.write_day(day)
+        click.echo(f"outputs for {day}: {outputs.folder}")
+        click.echo(f"map: {outputs.map}")
     click.echo(f"results in {folder}")
     click.echo(f"  database: {config.database_path}")
     click.echo(f"  see them: durandwatch -c {folder / CONFIG_NAME} status")
@@ -388,17 +339,14 @@ def analyze(ctx: click.Context, input_file: Any, output_file: Any) -> None:
     """Analyse news texts: JSON Lines {"id", "text", ...} in, one result per line out.
 
     Each output line carries id, relevant, event_type, sub_event_type, fatalities,
-    actors, cross_border, places (names with character spans) and location, in input
-    order. A bad input line gives {"id", "error"} in its place.
+    actors, cross_border, direction, places (names with character spans) and location,
+    in input order. A bad input line gives {"id", "error"} in its place.
     """
-    from .analyze import Analyzer, analyze_lines
-    from .geodata import open_geocoder
+    from .analyze import analyze_lines
 
-    config = _config(ctx)
-    try:
-        analyzer = Analyzer(open_geocoder(config.geo_dir))
-    except (DurandwatchError, ImportError, OSError) as exc:
-        _fail(f"cannot load the geocoder: {exc}", EXIT_FAILED)
+    monitor = Monitor(_config(ctx))
+    with _errors():
+        analyzer = monitor.analyzer
     for line in analyze_lines(analyzer, input_file):
         output_file.write(line + "\n")
 
@@ -427,14 +375,14 @@ def geo_fetch(
 ) -> None:
     """Download geoBoundaries and GeoNames for AF/PK (idempotent)."""
     from .geodata import fetch_pack, terminal_progress
-    from .region import load_region, pack_dir
+    from .region import pack_dir
 
-    config = _config(ctx)
-    region = load_region(config.geo_dir)
+    monitor = Monitor(_config(ctx))
     pack = pack_dir(data_dir)
-    results = fetch_pack(
-        region, pack, mirror=mirror, verify=not no_verify, progress=terminal_progress
-    )
+    with _errors():
+        results = fetch_pack(
+            monitor.region, pack, mirror=mirror, verify=not no_verify, progress=terminal_progress
+        )
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     for r in results:
@@ -455,19 +403,20 @@ def geo_status(ctx: click.Context, data_dir: Path | None) -> None:
     """Which datasets are present, and what the geocoder falls back to."""
     from .gazetteer import build_gazetteer
     from .geodata import status as pack_status
-    from .region import load_region, pack_dir
+    from .region import pack_dir
 
-    config = _config(ctx)
-    region = load_region(config.geo_dir)
-    pack = pack_dir(data_dir)
-    click.echo(f"region: {region.name} (profile {region.folder})")
-    click.echo(f"pack:   {pack}")
-    for s in pack_status(region, pack):
-        click.echo(
-            f"  {'present' if s.present else 'missing':<8} {s.dataset.id:<28} "
-            f"{s.dataset.licence[:60]}"
-        )
-    gazetteer = build_gazetteer(region, pack=pack if pack.is_dir() else None)
+    monitor = Monitor(_config(ctx))
+    with _errors():
+        region = monitor.region
+        pack = pack_dir(data_dir)
+        click.echo(f"region: {region.name} (profile {region.folder})")
+        click.echo(f"pack:   {pack}")
+        for s in pack_status(region, pack):
+            click.echo(
+                f"  {'present' if s.present else 'missing':<8} {s.dataset.id:<28} "
+                f"{s.dataset.licence[:60]}"
+            )
+        gazetteer = build_gazetteer(region, pack=pack if pack.is_dir() else None)
     click.echo(
         f"geocoder: {len(gazetteer)} places; towns from {gazetteer.sources.towns}; "
         f"polygons: {', '.join(gazetteer.sources.polygons) or 'none'}"
@@ -521,35 +470,28 @@ def replay_command(
     Writes OUT/replay-alerts.jsonl (one object per alert per day) and
     OUT/replay-incidents.jsonl, and prints a summary. Deterministic.
     """
-    from datetime import date as date_cls
-
-    from .analyze import Analyzer
-    from .geodata import open_geocoder
     from .replay import OutputSettings, read_history, replay, terminal_progress
     from .rules import load_rules
 
     config = _config(ctx)
-    try:
-        first, last = date_cls.fromisoformat(start), date_cls.fromisoformat(end)
-    except ValueError as exc:
-        _fail(f"--from/--to: {exc} (expected YYYY-MM-DD)", EXIT_CONFIG)
+    first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
         _fail("--to is before --from", EXIT_CONFIG)
-    try:
-        rules = load_rules(rules_file or config.rules_file)
-        analyzer = Analyzer(open_geocoder(config.geo_dir))
-        write = daily_outputs if daily_outputs is not None else (last - first).days < 62
+    monitor = Monitor(config)
+    write = daily_outputs if daily_outputs is not None else (last - first).days < 62
+    with _errors():
+        rules = load_rules(rules_file) if rules_file else monitor.rules
         settings = (
-            OutputSettings(
-                analyzer.geocoder.gazetteer, config.schedule.timezone, config.schedule.daily_at
-            )
+            OutputSettings(monitor.gazetteer, config.schedule.timezone, config.schedule.daily_at)
             if write
             else None
         )
         summary = replay(
-            list(read_history(history)),
-            analyzer,
+            read_history(history),
+            monitor.analyzer,
             rules,
+            sectors=monitor.sectors,
+            zone=config.schedule.timezone,
             start=first,
             end=last,
             out=out,
@@ -557,10 +499,6 @@ def replay_command(
             progress=terminal_progress,
             outputs=settings,
         )
-    except ConfigError as exc:
-        _fail(str(exc), EXIT_CONFIG)
-    except (DurandwatchError, OSError) as exc:
-        _fail(str(exc), EXIT_FAILED)
     click.echo(
         f"replayed {summary.days} day(s), {summary.items} item(s), {summary.relevant} "
         f"relevant, {summary.incidents} incident(s)"
@@ -574,31 +512,17 @@ def replay_command(
         click.echo(f"daily folders: {out / 'alerts'} (index: {out / 'alerts' / 'index.html'})")
 
 
-def _write_outputs(config: Config, day: date_type, *, cdn: bool = False) -> Path:
-    """Write alerts/<day>/ and return the map's path."""
-    from .geodata import open_geocoder
-    from .pipeline import produce_configured_day
-    from .rules import load_rules
-
+def _day(value: str, option: str) -> date:
     try:
-        rules = load_rules(config.rules_file)
-        gazetteer = open_geocoder(config.geo_dir).gazetteer
-        with Store(config.database_path) as store:
-            result = produce_configured_day(
-                store, config, rules=rules, gazetteer=gazetteer, day=day, now=utc_now(), cdn=cdn
-            )
-    except (DurandwatchError, OSError) as exc:
-        _fail(str(exc), EXIT_FAILED)
-    return Path(result.map)
-
-
-def _day_option(value: str | None, config: Config) -> date_type:
-    if value is None:
-        return utc_now().astimezone(ZoneInfo(config.schedule.timezone)).date()
-    try:
-        return date_type.fromisoformat(value)
+        return date.fromisoformat(value)
     except ValueError:
-        _fail(f"--date {value!r}: expected YYYY-MM-DD", EXIT_CONFIG)
+        _fail(f"{option} {value!r}: expected YYYY-MM-DD", EXIT_CONFIG)
+
+
+def _write_outputs(ctx: click.Context, day: str | None, *, cdn: bool) -> Path:
+    """Write alerts/<day>/ (default: today in the configured zone); return the map's path."""
+    with _monitor(ctx) as monitor:
+        return monitor.write_day(_day(day, "--date") if day else None, cdn=cdn).map
 
 
 _DATE_OPTION = click.option(
@@ -615,8 +539,7 @@ _CDN_OPTION = click.option(
 @click.pass_context
 def digest(ctx: click.Context, day: str | None, cdn: bool) -> None:
     """Write the day's digest, map and exports to alerts/<date>/ and print the folder."""
-    config = _config(ctx)
-    path = _write_outputs(config, _day_option(day, config), cdn=cdn)
+    path = _write_outputs(ctx, day, cdn=cdn)
     click.echo(f"digest: {path.parent / 'digest.md'}")
     click.echo(f"map:    {path}")
 
@@ -627,5 +550,4 @@ def digest(ctx: click.Context, day: str | None, cdn: bool) -> None:
 @click.pass_context
 def map_command(ctx: click.Context, day: str | None, cdn: bool) -> None:
     """Write the day's map (with the digest and exports) and print its path."""
-    config = _config(ctx)
-    click.echo(str(_write_outputs(config, _day_option(day, config), cdn=cdn)))
+    click.echo(str(_write_outputs(ctx, day, cdn=cdn)))

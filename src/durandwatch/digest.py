@@ -116,13 +116,27 @@ def build_digest(
         day=day,
         zone=zone,
         generated=local_now.strftime("%Y-%m-%d %H:%M %Z"),
-        alerts=sorted(shown, key=lambda a: (-float(a.get("score") or 0), a["alert_id"])),
+        alerts=sorted(shown, key=_alert_order),
         summary=summary,
         provinces=provinces,
         benchmarks=benchmarks,
         incidents_week=len(this_week),
         fatalities_week=sum(i.get("fatalities") or 0 for i in this_week),
         attributions=list(attributions),
+    )
+
+
+LEVEL_RANK = {"red": 0, "orange": 1, "yellow": 2, "green": 3}
+UNIT_RANK = {"line": 0, "sector": 1, "province": 2, "district": 3}
+
+
+def _alert_order(alert: Record) -> tuple[int, int, float, str]:
+    """Worst level first; within a level, the widest unit first, then the score."""
+    return (
+        LEVEL_RANK.get(str(alert.get("level")), 3),
+        UNIT_RANK.get(str(alert.get("unit")), 3),
+        -float(alert.get("score") or 0),
+        str(alert["alert_id"]),
     )
 
 

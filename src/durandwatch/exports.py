@@ -118,8 +118,14 @@ def alerts_geojson(alerts: Iterable[Record]) -> str:
                         "admin1",
                         "admin2",
                         "name",
+                        "unit",
+                        "kind",
+                        "sector",
                         "reasons",
-                        "components",
+                        "escalation",
+                        "severity",
+                        "drivers",
+                        "chain",
                         "silence",
                     )
                 },
@@ -215,7 +221,13 @@ def cap_alert(alert: Record, *, sender: str, zone: str, at: time, web: str | Non
     info = ET.SubElement(root, q + "info")
     sub(info, "language", "en-US")
     sub(info, "category", "Security")
-    sub(info, "event", "Escalation of armed violence")
+    kind = alert.get("kind") or "escalation"
+    unit = alert.get("unit") or ("district" if alert.get("admin2") else "province")
+    sub(
+        info,
+        "event",
+        "Cross-border exchange of fire" if kind == "exchange" else "Escalation of armed violence",
+    )
     sub(info, "responseType", "Monitor" if msg_type != "Cancel" else "AllClear")
     level = str(alert.get("level", "green"))
     sub(info, "urgency", URGENCY.get(level, "Unknown"))
@@ -228,14 +240,24 @@ def cap_alert(alert: Record, *, sender: str, zone: str, at: time, web: str | Non
     sub(
         info,
         "headline",
-        f"{level.upper()}: {alert.get('name')} ({status}), score {alert.get('score')}",
+        f"{level.upper()}: {alert.get('name')} ({unit} {kind}, {status}), "
+        f"score {alert.get('score')}",
     )
     sub(info, "description", "\n".join(str(r) for r in alert.get("reasons") or []))
     if web:
         sub(info, "web", web)
-    parameter = ET.SubElement(info, q + "parameter")
-    sub(parameter, "valueName", "durandwatch:score")
-    sub(parameter, "value", alert.get("score"))
+    severity = alert.get("severity") or {}
+    for name, value in (
+        ("score", alert.get("score")),
+        ("unit", unit),
+        ("kind", kind),
+        ("sector", alert.get("sector")),
+        ("severity", severity.get("points")),
+    ):
+        if value is not None:
+            parameter = ET.SubElement(info, q + "parameter")
+            sub(parameter, "valueName", f"durandwatch:{name}")
+            sub(parameter, "value", value)
     area = ET.SubElement(info, q + "area")
     sub(area, "areaDesc", place)
     if alert.get("lat") is not None and alert.get("lon") is not None:
@@ -262,8 +284,10 @@ def alerts_atom(
     for alert in alerts:
         entry = ET.SubElement(feed, a + "entry")
         ET.SubElement(entry, a + "id").text = f"tag:durandwatch,{day[:4]}:{alert['alert_id']}:{day}"
+        unit = alert.get("unit") or ("district" if alert.get("admin2") else "province")
+        kind = alert.get("kind") or "escalation"
         ET.SubElement(entry, a + "title").text = (
-            f"{str(alert.get('level')).upper()} {alert.get('name')}: "
+            f"{str(alert.get('level')).upper()} {alert.get('name')} ({unit} {kind}): "
             f"{alert.get('status')}, score {alert.get('score')}"
         )
         ET.SubElement(entry, a + "updated").text = updated
@@ -277,6 +301,8 @@ def alerts_atom(
             type="application/cap+xml",
         )
         ET.SubElement(entry, a + "category", term=str(alert.get("level")))
+        ET.SubElement(entry, a + "category", term=f"unit:{unit}")
+        ET.SubElement(entry, a + "category", term=f"kind:{kind}")
         if alert.get("lat") is not None and alert.get("lon") is not None:
             ET.SubElement(
                 entry, f"{{{GEORSS_NS}}}point"

@@ -1,9 +1,9 @@
-"""Alert lifecycle: one alert per situation, changing over time, with a stable id.
+"""Alert lifecycle: one alert per unit and kind, changing over time, with a stable id.
 
-Each run turns the day's clusters into alert events. A cluster at yellow or above opens
-an alert (``new``) or moves the open one (``escalated``, ``de-escalated``, ``updated``
-when its incidents or score changed, ``ongoing`` otherwise); an open alert whose cluster
-fell back to green is ``cleared`` once and closed. Pure: state in, state out.
+Each run turns the day's assessments into alert events. An assessment at yellow or above
+opens an alert (``new``) or moves the open one (``escalated``, ``de-escalated``,
+``updated`` when its incidents or score changed, ``ongoing`` otherwise); an open alert
+whose unit fell back to green is ``cleared`` once and closed. Pure: state in, state out.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .escalation import Cluster
+from .escalation import Assessment
 from .rules import LEVELS
 
 
@@ -35,6 +35,12 @@ class AlertState:
     admin2: str | None = None
     lat: float | None = None
     lon: float | None = None
+    # The unit's level (district, province, sector, line) and the alert's kind
+    # (escalation, exchange); states stored before these existed were districts and
+    # provinces of escalation alerts.
+    unit: str | None = None
+    kind: str = "escalation"
+    sector: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +56,13 @@ class AlertEvent:
     previous_level: str | None
     opened: date
     name: str
-    cluster: Cluster | None
+    cluster: Assessment | None
     previous_day: date | None = None  # when the alert was last updated before this run
     last: AlertState | None = None  # for a cleared alert: its state before clearing
 
 
 def advance(
-    open_alerts: Mapping[str, AlertState], clusters: Iterable[Cluster], day: date
+    open_alerts: Mapping[str, AlertState], clusters: Iterable[Assessment], day: date
 ) -> tuple[dict[str, AlertState], list[AlertEvent]]:
     """The next state and the events of ``day``."""
     state = dict(open_alerts)
@@ -101,6 +107,9 @@ def advance(
             cluster.admin2,
             cluster.lat,
             cluster.lon,
+            cluster.unit.level,
+            cluster.kind,
+            cluster.unit.sector or None,
         )
         events.append(
             AlertEvent(
@@ -143,6 +152,11 @@ def event_record(event: AlertEvent) -> dict[str, Any]:
     """The alert object of ``replay-alerts.jsonl`` and the exports (DESIGN.md fields first)."""
     cluster = event.cluster
     where = cluster or event.last
+    unit = cluster.unit.level if cluster else (event.last.unit if event.last else None)
+    kind = cluster.kind if cluster else (event.last.kind if event.last else "escalation")
+    sector = (
+        (cluster.unit.sector or None) if cluster else (event.last.sector if event.last else None)
+    )
     record: dict[str, Any] = {
         "date": event.day.isoformat(),
         "alert_id": event.alert_id,
@@ -154,6 +168,9 @@ def event_record(event: AlertEvent) -> dict[str, Any]:
         "lat": where.lat if where else None,
         "lon": where.lon if where else None,
         "reasons": list(cluster.reasons) if cluster else [f"{event.name}: back to green"],
+        "unit": unit or ("district" if where and where.admin2 else "province"),
+        "kind": kind,
+        "sector": sector,
         "status": event.status,
         "trend": event.trend,
         "previous_level": event.previous_level,
@@ -161,9 +178,11 @@ def event_record(event: AlertEvent) -> dict[str, Any]:
         "previous_day": event.previous_day.isoformat() if event.previous_day else None,
         "name": event.name,
         "silence": cluster.silence if cluster else False,
-        "components": [
-            {"name": c.name, "points": c.points, "max": c.max_points, "reason": c.reason}
-            for c in (cluster.components if cluster else ())
+        "escalation": _escalation(cluster),
+        "severity": _severity(cluster),
+        "drivers": [
+            {"name": d.name, "incidents": d.incidents, "deaths": d.deaths, "level": d.level}
+            for d in (cluster.drivers if cluster else ())
         ],
         "chain": list(cluster.chain) if cluster else [],
         "incidents": [
@@ -174,15 +193,45 @@ def event_record(event: AlertEvent) -> dict[str, Any]:
                 "type": i.sub_event_type,
                 "fatalities": i.fatalities,
                 "place": i.place,
+                "admin1": i.admin1,
+                "admin2": i.admin2,
                 "lat": i.lat,
                 "lon": i.lon,
                 "precision": i.precision,
+                "direction": i.direction,
                 "sources": [{"outlet": o, "url": u} for o, u in i.sources],
             }
             for i in (cluster.incidents if cluster else ())
         ],
     }
     return record
+
+
+def _escalation(cluster: Assessment | None) -> dict[str, Any] | None:
+    if cluster is None or cluster.kind != "escalation":
+        return None
+    return {
+        "evidence": cluster.evidence,
+        "tests": [
+            {
+                "name": t.name,
+                "observed": t.observed,
+                "expected": t.expected,
+                "p_value": None if t.p_value is None else float(f"{t.p_value:.3g}"),
+                "statistic": t.statistic,
+                "level": t.level,
+                "reason": t.reason,
+            }
+            for t in cluster.tests
+        ],
+    }
+
+
+def _severity(cluster: Assessment | None) -> dict[str, Any] | None:
+    if cluster is None:
+        return None
+    s = cluster.severity
+    return {"points": s.points, "level": s.level, "deaths": s.deaths, "reasons": list(s.reasons)}
 
 
 def state_record(state: AlertState) -> dict[str, Any]:
@@ -200,6 +249,9 @@ def state_record(state: AlertState) -> dict[str, Any]:
         "admin2": state.admin2,
         "lat": state.lat,
         "lon": state.lon,
+        "unit": state.unit,
+        "kind": state.kind,
+        "sector": state.sector,
     }
 
 
@@ -218,4 +270,7 @@ def state_from_record(record: Mapping[str, Any]) -> AlertState:
         record.get("admin2"),
         record.get("lat"),
         record.get("lon"),
+        record.get("unit"),
+        record.get("kind") or "escalation",
+        record.get("sector"),
     )

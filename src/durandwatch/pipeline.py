@@ -6,16 +6,15 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from .analyze import Analyzer, Report, report_from_record, report_record
 from .clock import Clock, utc_now
-from .config import Config
 from .dedup import DATE_WINDOW, incident_record, merge_reports
 from .escalation import History, IncidentView, assess
 from .lifecycle import advance, event_record, state_from_record, state_record
 from .model import Item
+from .region import SectorMap
 from .rules import Rules
 from .store import Store
 
@@ -131,15 +130,21 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
-#: How much history the hourly assessment loads (the year baseline plus its window).
-HISTORY_DAYS = 400
-
-
 def assess_alerts(
-    store: Store, rules: Rules, *, day: date, now: datetime
-) -> list[dict[str, object]]:
-    """Score every district for ``day``, move the alert lifecycle, store and return the events."""
-    since = (day - timedelta(days=HISTORY_DAYS)).isoformat()
+    store: Store,
+    rules: Rules,
+    *,
+    sectors: SectorMap,
+    day: date,
+    now: datetime,
+    covered_since: date | None = None,
+) -> list[dict[str, Any]]:
+    """Judge every unit for ``day``, move the alert lifecycle, store and return the events.
+
+    ``covered_since``: the first day the store's history is complete from (see
+    :class:`~durandwatch.escalation.History`).
+    """
+    since = (day - timedelta(days=rules.history_days)).isoformat()
     until = (day + timedelta(days=1)).isoformat()
     views = [
         v
@@ -148,9 +153,10 @@ def assess_alerts(
         )
         if v is not None
     ]
-    clusters = assess(History(views), day, rules)
+    history = History(views, sectors=sectors, covered_since=covered_since)
+    assessments = assess(history, day, rules)
     previous = {k: state_from_record(v) for k, v in store.open_alert_states().items()}
-    state, events = advance(previous, clusters, day)
+    state, events = advance(previous, assessments, day)
     records = [event_record(e) for e in events]
     store.save_alerts({k: state_record(v) for k, v in state.items()}, records, now=now)
     raised = [r for r in records if r["status"] in ("new", "escalated")]
@@ -159,111 +165,3 @@ def assess_alerts(
             "alerts: %s", "; ".join(f"{r['name']} {r['level']} ({r['status']})" for r in raised)
         )
     return records
-
-
-def produce_day(
-    store: Store,
-    *,
-    rules: Rules,
-    gazetteer: Any,
-    output_dir: Path,
-    day: date,
-    now: datetime,
-    zone: str,
-    daily_at: time,
-    templates: Path | None = None,
-    cdn: bool = False,
-) -> Any:
-    """Write the outputs of ``day`` from what the store holds.
-
-    The day's alerts are the ones recorded by the hourly assessment; when none were (a
-    past day, or a first run), the day is assessed now.
-    """
-    from .outputs import write_day
-
-    alerts = store.alert_events(day.isoformat())
-    if not alerts:
-        alerts = assess_alerts(store, rules, day=day, now=now)
-    previous = store.alert_events((day - timedelta(days=1)).isoformat())
-    incidents = store.incident_records(
-        since=(day - timedelta(days=31)).isoformat(), until=(day + timedelta(days=1)).isoformat()
-    )
-    return write_day(
-        output_dir,
-        day,
-        alerts=alerts,
-        incidents=incidents,
-        gazetteer=gazetteer,
-        zone=zone,
-        daily_at=daily_at,
-        now=now,
-        previous_alerts=previous,
-        templates=templates,
-        cdn=cdn,
-    )
-
-
-def email_day(
-    store: Store,
-    *,
-    recipients_file: Path | None,
-    folder: Path,
-    day: date,
-    now: datetime,
-    factory: Any = None,
-) -> tuple[int, int, int]:
-    """Queue the day's digest for every recipient and send what is due.
-
-    Returns (queued, sent, failed). No recipients: nothing to do.
-    """
-    from .notify import build_email, connect, load_recipients, queue, send_outbox
-
-    smtp, recipients = load_recipients(recipients_file)
-    if not recipients:
-        return 0, 0, 0
-    alerts = store.alert_events(day.isoformat())
-    text = (folder / "digest.txt").read_text(encoding="utf-8")
-    html = (folder / "digest.html").read_text(encoding="utf-8")
-    chart_path = folder / "trend.png"
-    chart = chart_path.read_bytes() if chart_path.exists() else None
-    messages = [
-        build_email(
-            day=day.isoformat(),
-            recipient=r,
-            smtp=smtp,
-            alerts=alerts,
-            text=text,
-            html=html,
-            chart=chart,
-            map_path=folder / "map.html",
-        )
-        for r in recipients
-    ]
-    queued = queue(store, messages, now=now)
-    sent, failed = send_outbox(store, smtp, now=now, factory=factory or connect)
-    return queued, sent, failed
-
-
-def produce_configured_day(
-    store: Store,
-    config: Config,
-    *,
-    rules: Rules,
-    gazetteer: Any,
-    day: date,
-    now: datetime,
-    cdn: bool = False,
-) -> Any:
-    """:func:`produce_day` with the output folder, zone, time and templates of ``config``."""
-    return produce_day(
-        store,
-        rules=rules,
-        gazetteer=gazetteer,
-        output_dir=config.output_dir,
-        day=day,
-        now=now,
-        zone=config.schedule.timezone,
-        daily_at=config.schedule.daily_at,
-        templates=config.output_dir / "templates",
-        cdn=cdn,
-    )

@@ -189,14 +189,23 @@ def _incident_row(inc: Record) -> list[Any] | None:
 
 
 def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, Any]:
+    """An alert for the map: its unit's shape when polygons are present, else a point.
+
+    District and province alerts are drawn as their unit; sector and line alerts (and
+    exchanges across the line) are listed in a panel, with their chain of incidents.
+    """
+    unit = alert.get("unit") or ("district" if alert.get("admin2") else "province")
     geometry = None
-    if boundaries is not None and boundaries.admin2 is not None and alert.get("admin2"):
-        for labels, geom in zip(boundaries.admin2.labels, boundaries.admin2.geoms, strict=True):
-            if labels[0] == alert.get("country") and labels[2] == alert.get("admin2"):
+    if boundaries is not None and unit in ("district", "province"):
+        polygons = boundaries.admin2 if unit == "district" else boundaries.admin1
+        wanted = (alert.get("country"), alert.get("admin2") if unit == "district" else None)
+        for labels, geom in zip(polygons.labels, polygons.geoms, strict=True) if polygons else ():
+            name = labels[2] if unit == "district" else labels[1]
+            if labels[0] == wanted[0] and name == (wanted[1] or alert.get("admin1")):
                 geometry = shapely.geometry.mapping(shapely.simplify(geom, 0.005))
                 break
-    # The outline covers the cluster's incidents (at least 15 km around its centre).
-    radius = 15_000.0
+    # The outline covers the alert's incidents (at least 15 km around its centre).
+    radius = 15_000.0 if unit == "district" else 40_000.0
     if alert.get("lat") is not None and alert.get("lon") is not None:
         for inc in alert.get("incidents") or []:
             if inc.get("lat") is not None and inc.get("lon") is not None:
@@ -204,9 +213,12 @@ def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, An
                     float(alert["lat"]), float(alert["lon"]), float(inc["lat"]), float(inc["lon"])
                 )
                 radius = max(radius, km * 1000 + 8_000)
+    severity = alert.get("severity") or {}
     return {
         "id": alert["alert_id"],
         "name": alert.get("name"),
+        "unit": unit,
+        "kind": alert.get("kind") or "escalation",
         "level": alert.get("level"),
         "score": alert.get("score"),
         "status": alert.get("status"),
@@ -216,6 +228,9 @@ def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, An
         "lat": alert.get("lat"),
         "lon": alert.get("lon"),
         "reasons": alert.get("reasons") or [],
+        "severity": f"{severity.get('points')} ({severity.get('level')})" if severity else None,
+        "drivers": [d.get("name") for d in alert.get("drivers") or []],
+        "chain": alert.get("chain") or [],
         "incidents": len(alert.get("incidents") or []),
         "geometry": geometry,
         "radius": round(radius),
@@ -231,6 +246,8 @@ _STYLE = """<style>
   margin-right: 5px; vertical-align: middle; }
 .dw-popup { font: 12px/1.4 system-ui, sans-serif; max-width: 320px; }
 .dw-popup b { font-size: 13px; }
+.dw-wide { max-width: 340px; max-height: 45vh; overflow-y: auto; }
+.dw-wide summary { cursor: pointer; }
 /* The attributions are long: keep them to the right so the scale bar stays readable. */
 .leaflet-control-attribution { max-width: 70vw; }
 </style>"""
@@ -268,16 +285,22 @@ document.addEventListener('DOMContentLoaded', function () {
   }
   function alertPopup(a) {
     return '<div class="dw-popup"><b>' + esc(String(a.level).toUpperCase()) + ' ' + esc(a.name) +
-      '</b> (' + esc(a.admin1) + ', ' + esc(a.country) + ')<br>score ' + esc(a.score) + ', ' +
-      esc(a.status) + ', trend ' + esc(a.trend) + '<ul>' +
-      a.reasons.map(function (r) { return '<li>' + esc(r) + '</li>'; }).join('') + '</ul></div>';
+      '</b>' + (a.admin1 && a.unit === 'district' ? ' (' + esc(a.admin1) + ', ' + esc(a.country) + ')' : '') +
+      '<br>' + esc(a.unit) + ' ' + (a.kind === 'exchange' ? 'exchange across the line' : 'escalation') +
+      ', score ' + esc(a.score) + ', ' + esc(a.status) + ', trend ' + esc(a.trend) +
+      (a.severity ? '<br>severity ' + esc(a.severity) : '') + '<ul>' +
+      a.reasons.map(function (r) { return '<li>' + esc(r) + '</li>'; }).join('') + '</ul>' +
+      (a.drivers.length ? 'Driven by: ' + esc(a.drivers.join(', ')) + '<br>' : '') +
+      (a.chain.length ? 'Chain:<ol>' + a.chain.map(function (c) { return '<li>' + esc(c) + '</li>'; }).join('') + '</ol>' : '') +
+      '</div>';
   }
   var renderer = L.canvas({padding: 0.3});
   var overlays = {};
 
   var alertLayer = L.layerGroup();
   var clusterLayer = L.layerGroup();
-  D.alerts.forEach(function (a) {
+  var wide = D.alerts.filter(function (a) { return a.unit === 'sector' || a.unit === 'line' || a.kind === 'exchange'; });
+  D.alerts.filter(function (a) { return wide.indexOf(a) < 0; }).forEach(function (a) {
     var colour = D.levelColours[a.level] || '#888';
     var shape;
     if (a.geometry) {
@@ -287,7 +310,7 @@ document.addEventListener('DOMContentLoaded', function () {
         weight: 2, fillColor: colour, fillOpacity: 0.4});
     }
     if (shape) {
-      shape.bindTooltip(esc(a.name) + ': ' + esc(a.level) + ' (' + esc(a.score) + ')');
+      shape.bindTooltip(esc(a.name) + ' (' + esc(a.unit) + '): ' + esc(a.level) + ' (' + esc(a.score) + ')');
       shape.bindPopup(alertPopup(a));
       alertLayer.addLayer(shape);
     }
@@ -350,8 +373,8 @@ document.addEventListener('DOMContentLoaded', function () {
   outlines.addTo(map); outlines.bringToBack();
   alertLayer.addTo(map); clusterLayer.addTo(map); line.addTo(map); crossings.addTo(map);
   overlays['Country outlines (Natural Earth)'] = outlines;
-  overlays['Alerts by district'] = alertLayer;
-  overlays['Cluster outlines and scores'] = clusterLayer;
+  overlays['Alerts by district and province'] = alertLayer;
+  overlays['Alert outlines and scores'] = clusterLayer;
   overlays['Incidents'] = incidents;
   overlays['Durand Line'] = line;
   overlays['Border crossings'] = crossings;
@@ -368,6 +391,22 @@ document.addEventListener('DOMContentLoaded', function () {
     return div;
   };
   filter.addTo(map);
+
+  if (wide.length) {
+    var panel = L.control({position: 'topright'});
+    panel.onAdd = function () {
+      var div = L.DomUtil.create('div', 'dw-panel dw-wide');
+      div.innerHTML = '<h4>Sectors of the line, the whole border, exchanges</h4>' + wide.map(function (a) {
+        return '<details><summary><span class="dw-swatch" style="background:' + (D.levelColours[a.level] || '#888') +
+          '"></span>' + esc(a.name) + ' &middot; ' + (a.kind === 'exchange' ? 'exchange' : 'escalation') + '</summary>' +
+          alertPopup(a) + '</details>';
+      }).join('');
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    panel.addTo(map);
+  }
 
   var legend = L.control({position: 'bottomright'});
   legend.onAdd = function () {

@@ -28,7 +28,8 @@ from .analyze import Analyzer, parse_published
 from .dedup import Merger, incident_record
 from .errors import DurandwatchError
 from .escalation import History, IncidentView, assess
-from .lifecycle import AlertState, advance, event_record
+from .lifecycle import AlertEvent, AlertState, advance, event_record
+from .region import SectorMap
 from .rules import Rules
 
 log = logging.getLogger(__name__)
@@ -139,22 +140,29 @@ def replay(
     start: date,
     end: date,
     out: Path,
+    sectors: SectorMap | None = None,
+    zone: str = "UTC",
     warmup_days: int = 400,
     progress: Callable[[int, int], None] | None = None,
     outputs: OutputSettings | None = None,
 ) -> ReplaySummary:
-    """Run the history from ``start - warmup_days`` to ``end``; write alerts for [start, end]."""
+    """Run the history from ``start - warmup_days`` to ``end``; write alerts for [start, end].
+
+    Days are local days in ``zone`` (the service's ``schedule.timezone``): an item
+    counts from the local day it was published, and each day is assessed as the service
+    would assess it at its end.
+    """
     by_day: dict[date, list[HistoryItem]] = defaultdict(list)
     first_day = start - timedelta(days=warmup_days)
     summary = ReplaySummary()
+    local = ZoneInfo(zone)
     for item in items:
-        day = item.published.astimezone(UTC).date()
+        day = item.published.astimezone(local).date()
         if first_day <= day <= end:
             by_day[day].append(item)
     out.mkdir(parents=True, exist_ok=True)
     merger = Merger()
-    history = History()
-    alerts: dict[str, AlertState] = {}
+    assessor = Assessor(rules, sectors=sectors, covered_since=first_day)
     previous: list[dict[str, object]] = []
     days = (end - first_day).days + 1
     alerts_path = out / "replay-alerts.jsonl"
@@ -175,9 +183,9 @@ def replay(
                 for v in (IncidentView.from_record(incident_record(c)) for c in changed)
                 if v is not None
             ]
-            history.update(views, removed)
+            assessor.update(views, removed)
             if day >= start:
-                alerts, events = advance(alerts, assess(history, day, rules), day)
+                events = assessor.assess(day)
                 summary.days += 1
                 records = [event_record(event) for event in events]
                 for event, record in zip(events, records, strict=True):
@@ -199,6 +207,31 @@ def replay(
             handle.write(json.dumps(incident_record(incident), ensure_ascii=False) + "\n")
     inc_tmp.replace(out / "replay-incidents.jsonl")
     return summary
+
+
+class Assessor:
+    """The assessment stage advanced one day at a time, with its alert state in memory.
+
+    What the service does from its store each day (:func:`~durandwatch.pipeline.
+    assess_alerts`), for a replay: the same :func:`~durandwatch.escalation.assess` and
+    :func:`~durandwatch.lifecycle.advance`.
+    """
+
+    def __init__(
+        self, rules: Rules, *, sectors: SectorMap | None = None, covered_since: date | None = None
+    ) -> None:
+        self.rules = rules
+        self.history = History(sectors=sectors, covered_since=covered_since)
+        self.state: dict[str, AlertState] = {}
+
+    def update(self, incidents: Iterable[IncidentView], removed: Iterable[str] = ()) -> None:
+        """Add or replace incidents; forget the ``removed`` ids."""
+        self.history.update(incidents, removed)
+
+    def assess(self, day: date) -> list[AlertEvent]:
+        """The alert events of ``day`` (which must not go backwards)."""
+        self.state, events = advance(self.state, assess(self.history, day, self.rules), day)
+        return events
 
 
 @dataclass(frozen=True, slots=True)

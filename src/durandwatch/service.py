@@ -6,10 +6,15 @@ Jobs:
   ``coalesce=True`` (missed runs collapse into one), ``max_instances=1`` (a slow feed
   never overlaps itself), misfire grace of half the interval (a poll that is late by
   more than that waits for its next slot, which is never far away).
+* ``process``: every 15 minutes, analyse new items, merge them into incidents and judge
+  every unit for the local day;
 * ``daily``: at ``schedule.daily_at`` in ``schedule.timezone``, with no misfire limit
   (``misfire_grace_time=None``), so a busy or suspended process still runs it late
   rather than skipping it; a daily run missed while the service was down is caught up
-  at start.
+  at start. It processes what waits before writing the day's outputs.
+
+Every job goes through the :class:`~durandwatch.monitor.Monitor`; this module only
+schedules them.
 
 SIGTERM and SIGINT set a stop event: no new job starts, in-flight fetches stop at their
 next chunk (or their read timeout), and the process exits after at most
@@ -22,9 +27,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from zoneinfo import ZoneInfo
 
@@ -35,21 +38,17 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from .clock import Clock, utc_now
 from .config import Config
-from .fetch import Fetcher
-from .ingest import Ingestor
+from .errors import DurandwatchError
 from .model import FeedSpec
-from .resources import data_path
-from .store import RunLock, Store
+from .monitor import Monitor
+from .store import RunLock
 
 log = logging.getLogger(__name__)
 
 DAILY_JOB_ID = "daily"
 PROCESS_JOB_ID = "process"
-#: The per-poll log is kept this long (a service that runs for months stays small).
-POLL_LOG_DAYS = 90
 #: How often new items are analysed, merged into incidents and scored.
 PROCESS_MINUTES = 15
-_DAILY_META = "daily.last_local_date"
 #: Seconds between the first polls of successive feeds at start-up.
 START_STAGGER_SECONDS = 3
 
@@ -57,88 +56,6 @@ START_STAGGER_SECONDS = 3
 def poll_job_id(spec: FeedSpec) -> str:
     """The stable job id of a feed's polling job."""
     return f"poll:{spec.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class DailyReport:
-    """What the daily job found; later stages add the map and digest here."""
-
-    local_date: str
-    items_last_24h: int
-    failing_feeds: tuple[str, ...]
-
-
-def run_daily(
-    store: Store, config: Config, *, now: datetime, gazetteer: object = None
-) -> DailyReport:
-    """The daily job: write the day's outputs, email them, and remember that it ran."""
-    local_day = now.astimezone(ZoneInfo(config.schedule.timezone)).date()
-    local_date = local_day.isoformat()
-    if gazetteer is not None:
-        _daily_outputs(store, config, local_day, now=now, gazetteer=gazetteer)
-    recent = store.items(since=now - timedelta(days=1))
-    pruned = store.prune_polls(before=now - timedelta(days=POLL_LOG_DAYS))
-    if pruned:
-        log.info("forgot %d poll log entries older than %d days", pruned, POLL_LOG_DAYS)
-    keep = config.keep_non_incident_days
-    if keep:
-        forgotten = store.prune_non_incidents(before=now - timedelta(days=keep))
-        if forgotten:
-            log.info("forgot %d item(s) older than %d days that are not incidents", forgotten, keep)
-    failing = tuple(s.name for s in store.feed_states() if s.consecutive_failures)
-    store.set_meta(_DAILY_META, local_date)
-    report = DailyReport(local_date, len(recent), failing)
-    log.info(
-        "daily run for %s: %d items in the last 24 h; %d feed(s) failing%s",
-        local_date,
-        report.items_last_24h,
-        len(failing),
-        f" ({', '.join(failing)})" if failing else "",
-    )
-    return report
-
-
-def _daily_outputs(
-    store: Store, config: Config, day: date, *, now: datetime, gazetteer: object
-) -> None:
-    from .errors import DurandwatchError
-    from .pipeline import email_day, produce_configured_day
-    from .rules import load_rules
-
-    try:
-        rules = load_rules(config.rules_file)
-        result = produce_configured_day(
-            store, config, rules=rules, gazetteer=gazetteer, day=day, now=now
-        )
-        queued, sent, failed = email_day(
-            store, recipients_file=recipients_file(config), folder=result.folder, day=day, now=now
-        )
-    except (DurandwatchError, OSError) as exc:
-        log.error("daily outputs for %s failed: %s", day, exc)
-        return
-    log.info(
-        "daily outputs for %s in %s; email: %d queued, %d sent, %d failed",
-        day,
-        result.folder,
-        queued,
-        sent,
-        failed,
-    )
-
-
-def recipients_file(config: Config) -> Path:
-    """The operator's ``alerts/recipients.toml`` beside the rules, else the shipped one."""
-    beside = config.rules_file.with_name("recipients.toml")
-    return beside if beside.exists() else data_path("alerts", "recipients.toml")
-
-
-def daily_is_overdue(store: Store, config: Config, *, now: datetime) -> bool:
-    """True when today's daily run time has passed and it has not run today."""
-    zone = ZoneInfo(config.schedule.timezone)
-    local = now.astimezone(zone)
-    if local.time() < config.schedule.daily_at:
-        return False
-    return store.get_meta(_DAILY_META) != local.date().isoformat()
 
 
 def build_scheduler(
@@ -198,19 +115,6 @@ def build_scheduler(
     return scheduler
 
 
-def _retry_email(store: Store, config: Config, *, now: datetime) -> None:
-    """Send queued emails whose retry is due (failed sends stay queued with backoff)."""
-    from .errors import DurandwatchError
-    from .notify import load_recipients, send_outbox
-
-    try:
-        smtp, recipients = load_recipients(recipients_file(config))
-        if recipients:
-            send_outbox(store, smtp, now=now)
-    except DurandwatchError as exc:
-        log.error("email retry: %s", exc)
-
-
 class Service:
     """``durandwatch run``: poll on schedule until told to stop."""
 
@@ -236,33 +140,47 @@ class Service:
         lock = RunLock(self.config.lock_path)
         lock.acquire()
         try:
-            with (
-                Store(self.config.database_path) as store,
-                Fetcher(self.config.fetch, cancel=self.stop_event) as fetcher,
-            ):
-                store.sync_feeds(self.config.feeds)
-                ingestor = Ingestor(
-                    store,
-                    fetcher,
-                    now=self.now,
-                    backoff_max_minutes=self.config.fetch.backoff_max_minutes,
-                )
-                self._serve(store, ingestor)
+            with Monitor(self.config, clock=self.now, cancel=self.stop_event) as monitor:
+                self._serve(monitor)
         finally:
             lock.release()
 
-    def _serve(self, store: Store, ingestor: Ingestor) -> None:
+    def jobs(
+        self, monitor: Monitor
+    ) -> tuple[Callable[[FeedSpec], None], Callable[[], None], Callable[[], None] | None]:
+        """The poll, daily and processing jobs (the last is None when analysis cannot load)."""
+
         def poll(spec: FeedSpec) -> None:
             with self._tracked():
                 if not self.stop_event.is_set():
-                    ingestor.poll(spec, respect_backoff=True)
+                    monitor.poll_feed(spec, respect_backoff=True)
 
-        process, gazetteer = self._processing(store)
+        analysis = True
+        try:
+            monitor.prepare()
+        except DurandwatchError as exc:
+            log.error("analysis disabled, feeds are still polled and stored: %s", exc)
+            analysis = False
 
         def daily() -> None:
             with self._tracked():
-                run_daily(store, self.config, now=self.now(), gazetteer=gazetteer)
+                monitor.daily(outputs=analysis)
 
+        def process() -> None:
+            with self._tracked():
+                if self.stop_event.is_set():
+                    return
+                monitor.process()
+                monitor.assess()
+                try:
+                    monitor.retry_email()
+                except DurandwatchError as exc:
+                    log.error("email retry: %s", exc)
+
+        return poll, daily, (process if analysis else None)
+
+    def _serve(self, monitor: Monitor) -> None:
+        poll, daily, process = self.jobs(monitor)
         scheduler = build_scheduler(
             self.config, poll=poll, daily=daily, process=process, now=self.now()
         )
@@ -279,7 +197,7 @@ class Service:
                 self.config.schedule.timezone,
                 self.config.database_path,
             )
-            if daily_is_overdue(store, self.config, now=self.now()):
+            if monitor.daily_is_overdue():
                 log.info("the daily run was missed while the service was down; running it now")
                 scheduler.add_job(
                     daily, id="daily-catch-up", name="daily catch-up", misfire_grace_time=None
@@ -292,35 +210,6 @@ class Service:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             log.info("durandwatch stopped")
-
-    def _processing(self, store: Store) -> tuple[Callable[[], None] | None, object]:
-        """The analyse-merge-score job, or None (logged) when the geocoder cannot load."""
-        from .analyze import Analyzer
-        from .errors import DurandwatchError
-        from .geodata import open_geocoder
-        from .pipeline import Processor, assess_alerts
-        from .rules import load_rules
-
-        try:
-            analyzer = Analyzer(open_geocoder(self.config.geo_dir))
-            rules = load_rules(self.config.rules_file)
-        except (ImportError, OSError, DurandwatchError) as exc:
-            log.error("analysis disabled, feeds are still polled and stored: %s", exc)
-            return None, None
-        processor = Processor(
-            store, analyzer, outlets={f.name: f.outlet for f in self.config.feeds}, now=self.now
-        )
-
-        def process() -> None:
-            with self._tracked():
-                if self.stop_event.is_set():
-                    return
-                processor.run()
-                now = self.now()
-                assess_alerts(store, rules, day=now.date(), now=now)
-                _retry_email(store, self.config, now=now)
-
-        return process, analyzer.geocoder.gazetteer
 
     @property
     def active_jobs(self) -> int:

@@ -445,6 +445,12 @@ class Store:
             rows = self._db.execute(query, args).fetchall()
         return [_item(r) for r in rows]
 
+    def first_published(self) -> datetime | None:
+        """The publication time of the oldest stored item (None: no item)."""
+        with self._lock:
+            row = self._db.execute("SELECT MIN(published) FROM items").fetchone()
+        return parse_utc(row[0]) if row and row[0] else None
+
     def prune_polls(self, *, before: datetime) -> int:
         """Forget the poll log older than ``before`` (feed state and items stay)."""
         with self._transaction() as db:
