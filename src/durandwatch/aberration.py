@@ -97,6 +97,10 @@ def nb_upper_tail(observed: int, mean: float, size: float) -> float:
         return 1.0
     if mean <= 0:
         return 0.0
+    if observed <= mean:
+        # Not in the upper tail: 1 - P(X < observed), a short sum from 0 (and no
+        # precision is lost, the answer being at least about a half).
+        return min(1.0, max(0.0, 1.0 - _lower_sum(observed, mean, size)))
     if math.isinf(size):
         log_ratio = math.log(mean)
         log_term = observed * log_ratio - mean - math.lgamma(observed + 1)
@@ -132,6 +136,25 @@ def nb_upper_tail(observed: int, mean: float, size: float) -> float:
         x += 1
     tail = math.exp(peak) * total
     return min(1.0, tail)
+
+
+def _lower_sum(observed: int, mean: float, size: float) -> float:
+    """P(X < observed), summed term by term from 0."""
+    if math.isinf(size):
+        term = math.exp(-mean)
+        total = 0.0
+        for x in range(observed):
+            total += term
+            term *= mean / (x + 1)
+        return total
+    p = size / (size + mean)
+    log_q = math.log1p(-p)
+    log_term = size * math.log(p)
+    total = 0.0
+    for x in range(observed):
+        total += math.exp(log_term)
+        log_term += math.log(x + size) - math.log(x + 1) + log_q
+    return total
 
 
 def evidence(p_value: float) -> float:

@@ -241,6 +241,7 @@ class Merger:
 #: MinHash: BANDS bands of ROWS rows each; texts sharing one band are compared.
 BANDS, ROWS = 10, 2
 _SEEDS = [(2 * k + 1) * 0x9E3779B1 & 0xFFFFFFFF for k in range(BANDS * ROWS)]
+_SEED_ARRAY = np.asarray(_SEEDS, dtype=np.uint64)
 
 
 def _bucket_keys(
@@ -261,7 +262,11 @@ def _bucket_keys(
             query += [("all", loc.country, loc.admin1, sub), ("p3", loc.country, loc.admin1, sub)]
     if mark:
         values = np.fromiter(mark, dtype=np.uint64, count=len(mark))
-        signature = [int(((values * seed + 0x632BE5AB) & 0xFFFFFFFF).min()) for seed in _SEEDS]
+        # Every seed at once: one (shingles x seeds) array, the minimum of each column.
+        hashed = (values[:, None] * _SEED_ARRAY[None, :] + np.uint64(0x632BE5AB)) & np.uint64(
+            0xFFFFFFFF
+        )
+        signature = [int(v) for v in hashed.min(axis=0)]
         for band in range(BANDS):
             key = ("h", band, *signature[band * ROWS : (band + 1) * ROWS])
             index.append(key)

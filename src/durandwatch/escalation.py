@@ -349,8 +349,14 @@ def _rank(a: Assessment) -> tuple[int, float, str]:
     return (-LEVELS.index(a.level), -a.score, a.alert_id)
 
 
-def assess_unit(history: History, unit: Unit, day: date, rules: Rules) -> Assessment:
-    """Both axes for one unit on one day, and the level they give."""
+def assess_unit(
+    history: History, unit: Unit, day: date, rules: Rules, *, detail: bool = False
+) -> Assessment:
+    """Both axes for one unit on one day, and the level they give.
+
+    A green unit raises no alert, so its incidents, drivers and point are left out
+    unless ``detail`` is asked for (a replay judges thousands of units a year).
+    """
     recent = history.between(unit, day - timedelta(days=rules.recent_days), day)
     tests = escalation_tests(history, unit, day, rules)
     severity = assess_severity(recent, rules)
@@ -378,8 +384,9 @@ def assess_unit(history: History, unit: Unit, day: date, rules: Rules) -> Assess
     name = unit_name(unit, history.sectors)
     headline = _headline(recent, name, rules.recent_days)
     strongest = max((evidence(t.p_value) for t in tests if t.p_value is not None), default=0.0)
-    lats = [i.lat for i in recent if i.lat is not None]
-    lons = [i.lon for i in recent if i.lon is not None]
+    shown = recent if detail or level != "green" else []
+    lats = [i.lat for i in shown if i.lat is not None]
+    lons = [i.lon for i in shown if i.lon is not None]
     return Assessment(
         alert_id=alert_id(unit),
         unit=unit,
@@ -392,10 +399,10 @@ def assess_unit(history: History, unit: Unit, day: date, rules: Rules) -> Assess
         tests=tests,
         severity=severity,
         reasons=(headline, *reasons),
-        incidents=tuple(sorted(recent, key=lambda i: (i.event_date, i.id))),
+        incidents=tuple(sorted(shown, key=lambda i: (i.event_date, i.id))),
         lat=statistics.median(lats) if lats else None,
         lon=statistics.median(lons) if lons else None,
-        drivers=_drivers(history, unit, recent),
+        drivers=_drivers(history, unit, shown),
     )
 
 
@@ -633,7 +640,7 @@ def _silences(
             f"{weekly:.0f} a week while {unit.admin1} escalates: silence may mean a "
             "blackout, not calm"
         )
-        base = found.get(unit) or assess_unit(history, unit, day, rules)
+        base = assess_unit(history, unit, day, rules, detail=True)
         level = base.level if LEVELS.index(base.level) >= 1 else "yellow"
         flagged[unit] = Assessment(
             **{
