@@ -59,7 +59,7 @@ def test_output_is_one_line_per_input_line_in_order() -> None:
     out = [json.loads(x) for x in analyze_lines(ANALYZER, lines, now=NOW)]
     assert [o.get("id") for o in out] == ["a", None, None, "b", None, "c"]
     assert out[0]["relevant"] is True
-    assert "error" in out[1] and "error" in out[2] and "error" in out[3] and "error" in out[4]
+    assert all("error" in o for o in out[1:5])
     assert out[5]["relevant"] is False
     for key in (
         "relevant",
