@@ -148,9 +148,14 @@ def test_csv_has_acled_columns_and_defuses_formulas(demo: Path) -> None:
         "longitude",
         "geo_precision",
         "fatalities",
+        "direction",
         "source",
         "notes",
     ]
+    crossing = [r for r in rows if r["direction"]]
+    assert crossing  # the samples' Barmal strikes and the answers across the line
+    assert all(r["direction"] in ("PK->AF", "AF->PK", "both") for r in crossing)
+    assert any("[cross-border PK->AF" in r["notes"] for r in crossing)
     text = incidents_csv(
         [
             {

@@ -2,9 +2,11 @@
 
 Input objects: ``{"id", "text", "published"?, "source"?}``. Output objects carry ``id``,
 ``relevant``, ``event_type``, ``sub_event_type``, ``fatalities``, ``actors``,
-``cross_border``, ``places`` (names with character spans) and ``location`` (DESIGN.md),
-plus ``direction``, ``fatalities_range``, ``injured``, ``event_date``,
-``time_precision``, ``claim``, ``sectarian``, ``source`` and ``reason``. A line that is
+``cross_border``, ``direction`` (``PK->AF``, ``AF->PK``, ``both`` or null), ``places``
+(names with character spans) and ``location`` (DESIGN.md), plus ``direction_evidence``
+(the words that give the direction, their span, and whether only one party says so),
+``fatalities_range``, ``injured``, ``event_date``, ``time_precision``, ``claim``,
+``sectarian``, ``source`` and ``reason``. A line that is
 not a JSON object with a string ``text`` gives ``{"id": ..., "error": "..."}`` in its
 place, so the output stays aligned with the input.
 """
@@ -55,7 +57,11 @@ class Analyzer:
         geo = self.geocoder.geocode(text)
         location = geo.location
         extraction = self.extractor.extract(
-            text, published=published, location=location, countries=geo.countries
+            text,
+            published=published,
+            location=location,
+            countries=geo.countries,
+            places=geo.mentions,
         )
         if extraction.relevant and location is not None and not location.in_aoi:
             extraction = _outside(extraction)
@@ -98,6 +104,7 @@ def report_json(report: Report) -> dict[str, Any]:
         ],
         "cross_border": ex.cross_border,
         "direction": ex.direction,
+        "direction_evidence": asdict(ex.crossing) if ex.crossing else None,
         "places": [asdict(m) for m in report.geo.mentions],
         "location": location,
         "fatalities_range": list(ex.fatalities_range) if ex.fatalities_range else None,
@@ -173,7 +180,7 @@ def report_record(report: Report) -> dict[str, Any]:
 
 def report_from_record(record: dict[str, Any]) -> Report:
     """The inverse of :func:`report_record`."""
-    from .extract import Actor, Claim
+    from .extract import Actor, Claim, Crossing
     from .model import Location, PlaceMention
 
     loc = record.get("location")
@@ -212,6 +219,9 @@ def report_from_record(record: dict[str, Any]) -> Report:
         claim=claim,
         sectarian=bool(record.get("sectarian")),
         reason=record.get("reason") or "",
+        crossing=Crossing(**record["direction_evidence"])
+        if record.get("direction_evidence")
+        else None,
     )
     geo = Geocoded(mentions, location, tuple(record.get("countries") or ()))
     published = datetime.fromisoformat(record["published"]).astimezone(UTC)

@@ -32,14 +32,14 @@ import hashlib
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
 
 from .analyze import Report
 from .boundaries import haversine_km
-from .extract import Actor, is_violent
+from .extract import Actor, Crossing, is_violent
 from .model import Location
 from .textnorm import fold
 
@@ -95,6 +95,9 @@ class Incident:
     sources: tuple[SourceRef, ...]
     outlets: int  # independent outlets (copies of one story count once)
     claimed_by: tuple[str, ...]  # parties whose statements the reports carry
+    #: The words of the first report that give ``direction``, and whether every report
+    #: giving it is one party's word.
+    direction_evidence: Crossing | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -375,6 +378,11 @@ def _incident(members: list[Report], marks: list[frozenset[int]]) -> Incident:
         )
         for m in members
     )
+    direction = min(directions, key=lambda d: (-directions[d], d)) if directions else None
+    giving = [e.crossing for e in extractions if e.crossing and e.crossing.direction == direction]
+    evidence = None
+    if giving:
+        evidence = Crossing(**{**asdict(giving[0]), "claimed": all(c.claimed for c in giving)})
     return Incident(
         id="inc-" + hashlib.sha256(first.id.encode("utf-8")).hexdigest()[:16],
         title=first.text.split("\n", 1)[0][:200],
@@ -388,11 +396,12 @@ def _incident(members: list[Report], marks: list[frozenset[int]]) -> Incident:
         fatalities_range=(min(figures), max(highs or figures)) if figures else None,
         injured=min(injured) if injured else None,
         cross_border=any(e.cross_border for e in extractions),
-        direction=min(directions, key=lambda d: (-directions[d], d)) if directions else None,
+        direction=direction,
         sectarian=any(e.sectarian for e in extractions),
         sources=sources,
         outlets=independent_outlets(members, marks),
         claimed_by=tuple(sorted({s.claim_party for s in sources if s.claim_party})),
+        direction_evidence=evidence,
     )
 
 
@@ -459,6 +468,9 @@ def incident_record(incident: Incident) -> dict[str, object]:
         "injured": incident.injured,
         "cross_border": incident.cross_border,
         "direction": incident.direction,
+        "direction_evidence": asdict(incident.direction_evidence)
+        if incident.direction_evidence
+        else None,
         "sectarian": incident.sectarian,
         "outlets": incident.outlets,
         "confirmed": incident.confirmed,

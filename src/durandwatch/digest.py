@@ -99,6 +99,12 @@ def build_digest(
             last_week,
             lambda i: i.get("direction") == "PK->AF",
         ),
+        _benchmark(
+            "  of which exchanges of fire (no stated initiator)",
+            this_week,
+            last_week,
+            lambda i: i.get("direction") == "both",
+        ),
         _benchmark("Attacks by the TTP", this_week, last_week, lambda i: _by(i, "ttp")),
         _benchmark("Attacks by ISIS-K", this_week, last_week, lambda i: _by(i, "iskp")),
         _benchmark(

@@ -33,6 +33,7 @@ CSV_COLUMNS = [
     "longitude",
     "geo_precision",
     "fatalities",
+    "direction",
     "source",
     "notes",
 ]
@@ -78,6 +79,7 @@ def incidents_geojson(incidents: Iterable[Record]) -> str:
                     "distance_to_line_km": loc.get("distance_km"),
                     "cross_border": inc.get("cross_border"),
                     "direction": inc.get("direction"),
+                    "direction_evidence": inc.get("direction_evidence"),
                     "actors": [a["name"] for a in inc.get("actors") or []],
                     "outlets": inc.get("outlets"),
                     "sources": [
@@ -146,8 +148,11 @@ def incidents_csv(incidents: Iterable[Record]) -> str:
         actor2 = "; ".join(a["name"] for a in actors if a["role"] == "actor2")
         sources = inc.get("sources") or []
         notes = inc["title"]
+        evidence = inc.get("direction_evidence") or {}
         if inc.get("cross_border"):
-            notes += f" [cross-border {inc.get('direction') or ''}]".rstrip(" ]") + "]"
+            said = f': "{evidence["evidence"]}"' if evidence.get("evidence") else ""
+            claimed = ", claimed" if evidence.get("claimed") else ""
+            notes += f" [cross-border {inc.get('direction') or ''}{claimed}{said}]"
         row = [
             inc["event_date"],
             inc.get("event_type") or "",
@@ -161,6 +166,7 @@ def incidents_csv(incidents: Iterable[Record]) -> str:
             _round(loc.get("lon")) or "",
             loc.get("precision") or "",
             "" if inc.get("fatalities") is None else inc["fatalities"],
+            inc.get("direction") or "",
             "; ".join(sorted({s["outlet"] for s in sources})),
             notes,
         ]

@@ -20,13 +20,14 @@ from .casualties import count_fatalities, count_injured
 from .classify import classify, is_violent
 from .dates import event_date_of
 from .extractor import Extractor
-from .records import Actor, ActorSpec, Claim, Extraction
+from .records import Actor, ActorSpec, Claim, Crossing, Extraction
 
 __all__ = [
     "IEA_TAKEOVER",
     "Actor",
     "ActorSpec",
     "Claim",
+    "Crossing",
     "Extraction",
     "Extractor",
     "classify",

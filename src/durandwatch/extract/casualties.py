@@ -1,183 +1,401 @@
-"""How many died and were hurt, as the text states it.
+"""How many died and were hurt in the report's event, as the text states it.
 
-Numbers in digits or words next to a death word ("46 killed", "kills forty-six", "death
-toll rises to 22"); "at least N" gives N; a range gives its lower end (ACLED); "dozens" =
-12, "tens" = 10, "hundreds" = 100 (ACLED); a lone singular victim ("policeman killed") is
-1; "no casualties" is 0; otherwise None, never 0.
+Each sentence is read as a list of tokens (one linear pass: no pattern can backtrack on
+hostile text). A figure is a number next to a death word: before it ("46 killed",
+"five soldiers were martyred", "bodies of two brothers"), after an active verb ("kills
+forty-six", "killing eight people", "left 12 dead"), or in a toll ("death toll rises to
+22"). "At least N" gives N; a range gives its lower end (ACLED); "dozens" = 12, "tens" =
+10, "hundreds" = 100 (ACLED); a lone victim ("a soldier was martyred", "lost his life")
+is 1; "no one was killed" is 0; otherwise None, never 0. A number above
+:data:`MAX_TOLL` is a claim, not a figure, and is left out.
+
+A report's toll (:func:`count_fatalities`) comes from the sentences about its event
+(the caller blanks the clauses about an earlier one): the victim groups it names
+(security forces, attackers, civilians) add up; the same group reported by several
+outlets or sentences keeps the lowest figure (the conservative one, as ACLED does),
+unless a later sentence updates it ("the toll rose to"); a party's claim of the enemy's
+losses counts only when nothing else gives a figure.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-from ..numbers import NUMBER_PATTERN, parse_number
-from .words import NEGATED_CASUALTIES
+from ..numbers import _NUMBER_WORDS, MAX_TOLL, VAGUE, number_value
+from .sentences import sentences
+from .words import term_set
 
-_NUM = NUMBER_PATTERN
-
-_QUAL = r"(?:at least|nearly|almost|about|around|some|up to|more than|over|as many as|over)\s+"
-
-_DEATH = (
-    r"(?:killed|dead|die[ds]|slain|martyred|lost their lives|perished|"
-    r"shot dead|gunned down|were killed|have been killed|had been killed)"
+# Ordinals ("108th") are one token, so they are never read as a count.
+_TOKEN = re.compile(
+    r"\d+(?:st|nd|rd|th)\b|\d{1,3}(?:,\d{3})+(?!\d)|\d+|[a-z]+(?:['\u2019][a-z]+)?|[^\sa-z0-9]"
 )
-
-_HURT = r"(?:injured|wounded|hurt)"
-
-_RANGE = re.compile(
-    rf"\b(?:between\s+)?({_NUM})\s*(?:-|to|and|\u2013)\s*({_NUM})\s+(?:\w+\s+){{0,3}}?"
-    rf"(?:{_DEATH})"
-)
-
-_GAP = r"(?:[\s,]+(?!and\b)(?!\d)(?!(?:killed|dead|injured|wounded|hurt|martyred)\b)[\w'-]+)"
-
-_BEFORE_DEATH = re.compile(
-    rf"(?:\b{_QUAL})?\b({_NUM})\b{_GAP}{{0,5}}?\s+"
-    rf"(?:were |are |have been |had been |was |reportedly |)?{_DEATH}\b",
-)
-
-_AFTER_KILL = re.compile(
-    rf"\b(?:kill(?:s|ed|ing)?|claim(?:s|ed)? the lives of|left|leaves|"
-    rf"leaving|martyr(?:s|ed)|slew|slays)\s+(?:{_QUAL})?({_NUM})\b",
-)
-
-_TOLL = re.compile(
-    rf"\b(?:death toll|toll)\b(?:(?:\s+\w+){{0,4}}?\s+(?:to|at|of|reaches|hits|"
-    rf"reached|climbs to|rises to|risen to|jumps to))?\s+(?:{_QUAL})?({_NUM})\b",
-)
-
-_AMONG = re.compile(
-    rf"\bamong\s+(?:the\s+)?(?:{_QUAL})?({_NUM})\b(?:\s+[\w'-]+){{0,3}}?\s+"
-    rf"(?:people\s+)?{_DEATH}"
-)
-
-_LIVES = re.compile(
-    rf"\bclaim(?:s|ed)?\s+(?:{_QUAL})?({_NUM})\s+(?:more\s+)?lives\b",
-)
-
-_BEFORE_HURT = re.compile(
-    rf"(?:\b{_QUAL})?\b({_NUM})\b{_GAP}{{0,4}}?\s+"
-    rf"(?:were |are |others |other people |people |)?{_HURT}\b",
-)
-
-_AFTER_HURT = re.compile(
-    rf"\b(?:injur(?:es|ed|ing)|wound(?:s|ed|ing))\s+(?:{_QUAL})?({_NUM})\b",
-)
-
-_SINGLE_VICTIM = re.compile(
-    rf"\b(?:a |an |one )?(?:policeman|police officer|soldier|officer|civilian|child|boy|girl|"
-    rf"woman|man|cleric|elder|leader|commander|journalist|student|teacher|worker|militant|"
-    rf"terrorist|guard|sepoy|official|trader|doctor|judge|lawyer|politician|sikh|jawan|cop|"
-    rf"militiaman|constable|subedar|major|captain|colonel|lieutenant|havaldar|naik|person|"
-    rf"(?:\w+ )?(?:man|person|member|personnel))\s+"
-    rf"(?:was |is |has been |)?{_DEATH}\b",
-)
+_QUALIFIERS = term_set("qualifiers")
+_DEATH_AFTER = term_set("death_after")
+_KILL_VERBS = term_set("kill_verbs")
+_UNITS_OF_MEASURE = term_set("units_of_measure")
+_HURT = term_set("hurt_after")
+_HURT_VERBS = term_set("hurt_verbs")
+_SINGULAR = term_set("singular")
+_CLAIM_WORDS = term_set("claim_words")
+_PARTIES = term_set("parties")
+GROUPS = {name: term_set(f"victims_{name}") for name in ("security", "attackers", "civilians")}
+_STOP = frozenset(".;:!?")
 
 
-def count_fatalities(text: str) -> tuple[int | None, tuple[int, int] | None]:
-    """Deaths stated in the text: (figure, (low, high)) or (None, None) when unknown."""
-    text = text.lower()
-    per_segment: list[tuple[int, int]] = []
-    for segment in re.split(r"[;|]", text):
-        found = _segment_deaths(segment)
-        if found is not None:
-            per_segment.append(found)
-    if not per_segment:
-        if NEGATED_CASUALTIES.search(text):
-            return 0, (0, 0)
-        return None, None
-    low = max(p[0] for p in per_segment)
-    high = max(p[1] for p in per_segment)
-    return low, (low, high)
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One death (or injury) figure of a sentence."""
+
+    value: int
+    high: int
+    group: str | None  # security, attackers, civilians, or None (people, unknown)
+    kind: str  # stated, update, zero, claimed
+    more: bool = False  # "22 more": an increment of a running count
+    sentence: int = 0
+    vague: bool = False  # "dozens": ACLED's convention, not a count
 
 
-def _segment_deaths(segment: str) -> tuple[int, int] | None:
-    toll = [parse_number(m.group(1)) for m in _TOLL.finditer(segment)]
-    toll_values = [v for v in toll if v is not None]
-    if toll_values:
-        return max(toll_values), max(toll_values)
-    for pattern in (_AMONG, _LIVES):
-        found = [parse_number(m.group(1)) for m in pattern.finditer(segment)]
-        if any(v is not None for v in found):
-            best = max(v for v in found if v is not None)
-            return best, best
-    for m in _RANGE.finditer(segment):
-        a, b = parse_number(m.group(1)), parse_number(m.group(2))
-        if a is not None and b is not None and a < b:
-            return a, b
-    values: list[int] = []
-    spans: list[tuple[int, int]] = []
-    for m in _BEFORE_DEATH.finditer(segment):
-        value = parse_number(m.group(1))
-        if value is None or _looks_like_date(segment, m.start(1), m.end(1)):
-            continue
-        # "five militants, soldier killed": a singular victim listed before the verb.
-        extra = (
-            1
-            if re.search(
-                r",\s*(?:a |one )?(?:soldier|policeman|civilian|child|officer)\b", m.group(0)
-            )
-            else 0
-        )
-        # Numbers of the same clause joined by commas ("two soldiers, three militants killed").
-        values.append(value + extra + _more_numbers(m.group(0), m.group(1)))
-        spans.append(m.span())
-    for m in _AFTER_KILL.finditer(segment):
-        value = parse_number(m.group(1))
-        if value is not None and not any(a <= m.start(1) < b for a, b in spans):
-            values.append(value)
-    if not values:
-        single = _SINGLE_VICTIM.search(segment)
-        if single:
-            return 1, 1
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    text: str
+    start: int
+
+
+def _tokens(text: str) -> list[_Tok]:
+    return [_Tok(m.group(0), m.start()) for m in _TOKEN.finditer(text.lower())]
+
+
+def _number_at(tokens: Sequence[_Tok], i: int) -> tuple[int, int] | None:
+    """(value, index after) of the number phrase starting at token ``i``, or None."""
+    value, end = number_value([t.text for t in tokens[i : i + 8]])
+    if value is None:
         return None
-    best = max(values)
-    return best, best
+    return value, i + end
 
 
-def _more_numbers(clause: str, first: str) -> int:
-    rest = clause[clause.lower().find(first.lower()) + len(first) :]
+def _numbers(tokens: Sequence[_Tok]) -> Iterator[tuple[int, int, int]]:
+    """(start, end, value) of every number phrase, left to right, not overlapping."""
+    i = 0
+    while i < len(tokens):
+        found = _number_at(tokens, i)
+        if found is None:
+            i += 1
+            continue
+        value, end = found
+        yield i, end, value
+        i = end
+
+
+def _group(words: Sequence[str]) -> str | None:
+    for word in words:
+        for name, members in GROUPS.items():
+            if word in members:
+                return name
+    return None
+
+
+def sentence_figures(text: str, *, hurt: bool = False) -> list[Figure]:
+    """The death (or, with ``hurt``, injury) figures stated in one sentence."""
+    tokens = _tokens(text)
+    words = [t.text for t in tokens]
+    after_words = _HURT if hurt else _DEATH_AFTER
+    verbs = _HURT_VERBS if hurt else _KILL_VERBS
+    figures: list[Figure] = []
+    used: set[int] = set()
+    numbers = list(_numbers(tokens))
+    claimed = bool(_CLAIM_WORDS & set(words)) and bool(_PARTIES & set(words))
+    kind = "claimed" if claimed else "stated"
+    for n, (start, end, value) in enumerate(numbers):
+        if value > MAX_TOLL or _looks_like_year(words, start, end, value):
+            continue
+        if start and words[start - 1] in ("no", "not"):
+            continue  # "no one was killed"
+        vague = words[start] in VAGUE or words[end - 1] == "dozen"
+        following = words[end : end + 9]
+        if following[:1] and following[0] in _UNITS_OF_MEASURE:
+            continue
+        more = bool(following[:1] == ["more"])
+        # A number before its death word: "46 killed", "five soldiers were martyred".
+        k = _reaches(following, after_words, hurt=hurt)
+        if k is not None:
+            joined = _coordinated(numbers, n, words)
+            # Several groups joined ("two soldiers, three militants killed") make a total.
+            group = _group(following[:k]) if not joined else None
+            total = value + joined
+            figures.append(Figure(total, total, group, kind, more, vague=vague))
+            used.add(start)
+            continue
+        # A number after an active verb: "kills 5", "killing eight people", "left 12 dead".
+        verb = _verb_before(words, start, verbs)
+        if verb is not None and not _hurt_number(following, hurt):
+            figures.append(Figure(value, value, _group(following[:4]), kind, more, vague=vague))
+            used.add(start)
+            continue
+        # A toll: "death toll rises to 22", "toll reached 9".
+        if not hurt and _toll_before(words, start):
+            figures.append(Figure(value, value, None, "update", more))
+            used.add(start)
+    if not hurt:
+        figures += _bodies_and_deaths(words, numbers, used, kind)
+        if not figures:
+            figures += _lone_victim(words)
+        if not figures and _NEGATED.search(text.lower()):
+            figures.append(Figure(0, 0, None, "zero"))
+        if words[:1] == ["update"]:  # a wire's "UPDATE 2-..." headline replaces the earlier
+            figures = [
+                Figure(f.value, f.high, f.group, "update" if f.kind == "stated" else f.kind, f.more)
+                for f in figures
+            ]
+    ranged = _range(words, numbers, after_words)
+    if ranged is not None:
+        low, high = ranged
+        figures = [Figure(low, high, None, kind)] + [
+            f for f in figures if f.value not in (low, high)
+        ]
+    return figures
+
+
+def _verb_before(words: Sequence[str], start: int, verbs: frozenset[str]) -> str | None:
+    """The killing (or injuring) verb right before a number, qualifiers allowed between."""
+    k = start - 1
+    while k >= 0 and words[k] in _QUALIFIERS:
+        k -= 1
+    return words[k] if k >= 0 and words[k] in verbs else None
+
+
+def _toll_before(words: Sequence[str], start: int) -> bool:
+    """ "death toll rises to 22", "the toll from the blast reached 26" (the first number)."""
+    for k in range(start - 1, max(-1, start - 10), -1):
+        if words[k] in _STOP or _number_in(words[k : k + 1]):
+            return False
+        if words[k] == "toll":
+            return True
+    return False
+
+
+def _reaches(following: Sequence[str], targets: frozenset[str], *, hurt: bool) -> int | None:
+    """Index of the death word the number's noun phrase ends in, or None."""
+    for k, word in enumerate(following):
+        if word in targets:
+            return k
+        if (
+            word in ("lost", "lose")
+            and following[k + 1 : k + 2]
+            and following[k + 1]
+            in (
+                "their",
+                "his",
+                "her",
+            )
+        ):
+            return None if hurt else k
+        if word in _STOP or word in _HURT or (not hurt and word in ("injured", "wounded")):
+            return None
+        if word.isdigit() or word in VAGUE or word in _NUMBER_WORDS:
+            return None
+    return None
+
+
+def _hurt_number(following: Sequence[str], hurt: bool) -> bool:
+    """Whether the number after a verb counts the injured ("2 people injured")."""
+    if hurt:
+        return False
+    for word in following[:3]:
+        if word in (",", "and") or word in _STOP:
+            return False
+        if word in _HURT:
+            return True
+    return False
+
+
+def _coordinated(numbers: Sequence[tuple[int, int, int]], n: int, words: Sequence[str]) -> int:
+    """Figures joined to the one at ``n`` in the same subject ("two soldiers, three militants")."""
     total = 0
-    for m in re.finditer(rf",\s*({_NUM})\s+\w+", rest):
-        value = parse_number(m.group(1))
-        if value is not None:
-            total += value
+    k = n
+    while k > 0:
+        _, prev_end, prev_value = numbers[k - 1]
+        between = words[prev_end : numbers[k][0]]
+        # "two soldiers, three militants", "five soldiers and four attackers": a noun
+        # between them ("10 and 15 killed" is a range, not a sum).
+        if len(between) < 2 or len(between) > 4 or between[-1] not in (",", "and"):
+            break
+        if any(w in _STOP or w in _DEATH_AFTER or w in _HURT for w in between):
+            break
+        total += prev_value
+        k -= 1
     return total
 
 
-_YEAR = re.compile(r"(?:19[5-9]|20[0-9])[0-9]")
+def _bodies_and_deaths(
+    words: Sequence[str], numbers: Sequence[tuple[int, int, int]], used: set[int], kind: str
+) -> list[Figure]:
+    """ "bodies of two brothers", "four bodies", "three deaths", "lost his life"."""
+    found = []
+    for start, end, value in numbers:
+        if start in used or value > MAX_TOLL:
+            continue
+        before = words[max(0, start - 2) : start]
+        after = words[end : end + 2]
+        claims = words[max(0, start - 3) : start]
+        lives = before[-2:] in (["lives", "of"], ["deaths", "of"]) or (
+            (after[:1] == ["lives"] or after[:2] == ["more", "lives"])
+            and any(w in ("claim", "claims", "claimed") for w in claims)
+        )
+        if before[-2:] == ["bodies", "of"] or after[:1] in (["bodies"], ["deaths"]) or lives:
+            found.append(Figure(value, value, _group(words[end : end + 3]), kind))
+    return found
 
-_VICTIMS_AFTER = re.compile(
-    r"\s+(?:people|persons|civilians|militants|soldiers|troops|terrorists|insurgents|"
-    r"fighters|police\w*|men|women|children|dead|killed)\b"
+
+def _lone_victim(words: Sequence[str]) -> list[Figure]:
+    """One victim: "a soldier was martyred", "lost his life", "policeman shot dead"."""
+    for k, word in enumerate(words):
+        if word in ("killed", "martyred", "dead", "slain", "down", "dies", "died"):
+            if word == "down" and words[k - 1 : k] != ["gunned"]:
+                continue
+            # "was killed", "has been martyred", "was shot dead", "was gunned down".
+            back = [w for w in words[max(0, k - 3) : k] if w not in ("shot", "gunned", "been")]
+            if (
+                back[-3:-1] in (["no", "one"], ["nobody"])
+                or "nobody" in back
+                or (len(back) >= 2 and back[-2:] == ["one", "was"] and "no" in back)
+            ):
+                continue
+            if back and back[-1] in _SINGULAR:
+                return [Figure(1, 1, None, "single")]
+            # A headline: "policeman killed in Bannu", "PML-N leader shot dead".
+            if back and back[-1] in _SINGLE_NOUNS and not _number_in(words[max(0, k - 6) : k]):
+                return [Figure(1, 1, None, "single")]
+        if word == "lost" and words[k + 1 : k + 3] in (["his", "life"], ["her", "life"]):
+            return [Figure(1, 1, None, "single")]
+        # "resulting in the death of the driver"
+        if (
+            word == "death"
+            and words[k + 1 : k + 2] == ["of"]
+            and words[k + 2 : k + 3]
+            in (
+                ["the"],
+                ["a"],
+                ["an"],
+                ["one"],
+            )
+        ):
+            return [Figure(1, 1, None, "single")]
+        # "killed a man", "claims to have killed a terrorist", "shot dead a policeman".
+        shot = word in ("dead", "down") and words[k - 1 : k] in (["shot"], ["gunned"])
+        if shot or (word in _KILL_VERBS and word not in ("left", "leave", "leaves", "leaving")):
+            rest = [w for w in words[k + 1 : k + 5] if w not in ('"', "\u201c", "\u201d", "'")]
+            if (
+                rest[:1] in (["a"], ["an"], ["one"])
+                and len(rest) > 1
+                and (rest[1] in _SINGLE_NOUNS or (len(rest) > 2 and rest[2] in _SINGLE_NOUNS))
+            ):
+                return [Figure(1, 1, None, "single")]
+    return []
+
+
+def _number_in(words: Sequence[str]) -> bool:
+    return any(w.isdigit() or w in _NUMBER_WORDS or w in VAGUE for w in words)
+
+
+_SINGLE_NOUNS = term_set("single_victims")
+_MONTHS = term_set("months")
+
+
+def _range(
+    words: Sequence[str], numbers: Sequence[tuple[int, int, int]], targets: frozenset[str]
+) -> tuple[int, int] | None:
+    """ "between 10 and 15 killed", "10-15 dead": the low and high ends."""
+    for n in range(len(numbers) - 1):
+        a_start, a_end, a = numbers[n]
+        b_start, b_end, b = numbers[n + 1]
+        joint = words[a_end:b_start]
+        if (
+            joint in (["-"], ["to"], ["and"], ["\u2013"])
+            and a < b <= MAX_TOLL
+            and (words[a_start - 1 : a_start] == ["between"] or joint != ["and"])
+            and any(w in targets for w in words[b_end : b_end + 4])
+        ):
+            return a, b
+    return None
+
+
+def _looks_like_year(words: Sequence[str], start: int, end: int, value: int) -> bool:
+    """ "the 2025 attack", "in 2014 militants killed", "Oct 2", "February 6": a date."""
+    if start and words[start - 1] in _MONTHS:
+        return True
+    if not 1950 <= value <= 2099 or end - start != 1:
+        return False
+    before = words[start - 1] if start else ""
+    return before in ("in", "since", "during", "until", "from", "by", "of", "the", "early", "late")
+
+
+def count_fatalities(text: str) -> tuple[int | None, tuple[int, int] | None]:
+    """Deaths in the report's event: (figure, (low, high)) or (None, None) when unknown."""
+    figures = []
+    for sentence in sentences(text):
+        figures += [
+            Figure(f.value, f.high, f.group, f.kind, f.more, sentence.index, f.vague)
+            for f in sentence_figures(sentence.text)
+        ]
+    if not figures:
+        if _negated(text):
+            return 0, (0, 0)
+        return None, None
+    return combine(figures)
+
+
+def combine(figures: Sequence[Figure]) -> tuple[int, tuple[int, int]]:
+    """One toll from the figures of a report's sentences (rules in the module docstring)."""
+    figures = [f for f in figures if not f.vague] or list(figures)  # a count beats "dozens"
+    figures = [f for f in figures if f.kind != "single"] or list(figures)  # and a lone victim
+    figures = [f for f in figures if f.kind != "zero"] or list(figures)  # "no one else died"
+    if all(f.kind == "zero" for f in figures):
+        return 0, (0, 0)
+    # A party's claim of the enemy's losses counts only when no one else gives a figure.
+    stated = [f for f in figures if f.kind != "claimed"] or list(figures)
+    updates = [f for f in stated if f.kind == "update"]
+    if updates and not any(f.more for f in stated):
+        best = max(f.value for f in updates)
+        return best, (best, max(best, *(f.high for f in stated)))
+    stated = [f for f in stated if f.kind != "update"] or stated
+    by_group: dict[str | None, list[Figure]] = {}
+    for figure in stated:
+        by_group.setdefault(figure.group, []).append(figure)
+    specific = {g: fs for g, fs in by_group.items() if g is not None}
+    low_specific = sum(min(f.value for f in fs) for fs in specific.values())
+    high_specific = sum(max(f.high for f in fs) for fs in specific.values())
+    generic = by_group.get(None, [])
+    if not specific:
+        return min(f.value for f in generic), (
+            min(f.value for f in generic),
+            max(f.high for f in generic),
+        )
+    if generic and min(f.value for f in generic) < low_specific:
+        low = min(f.value for f in generic)
+        return low, (low, max(high_specific, max(f.high for f in generic)))
+    return low_specific, (low_specific, max(high_specific, low_specific))
+
+
+_NEGATED = re.compile(
+    r"\bno (?:one|body|casualties|injuries|deaths|loss of life)\b|\bwithout (?:any )?casualties\b"
+    r"|\bno one was (?:killed|hurt|injured)\b|\bnobody was (?:killed|hurt|injured)\b"
 )
 
 
-def _looks_like_date(segment: str, start: int, end: int) -> bool:
-    after = segment[end : end + 12].lower()
-    before = segment[max(0, start - 10) : start].lower()
-    if _YEAR.fullmatch(segment[start:end]) and (
-        not _VICTIMS_AFTER.match(segment, end)
-        or re.search(r"\b(?:in|since|during|until|from|by|of|early|late|mid)[- ]$", before)
-    ):
-        return True  # "the 2025 attack", "in 2014 militants killed"
-    return bool(
-        re.match(r"\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|gmt|pm|am|km)", after)
-        or re.search(
-            r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
-            r"dec)\w*\s*$",
-            before,
-        )
-    )
+_UNKNOWN = re.compile(r"\bno (?:immediate|word|reports? of|details)\b")
+
+
+def _negated(text: str) -> bool:
+    """ "No one was killed", "no casualties": a toll of 0 (not "no immediate word")."""
+    low = text.lower()
+    return _NEGATED.search(low) is not None and _UNKNOWN.search(low) is None
 
 
 def count_injured(text: str) -> int | None:
-    """People injured or wounded, or None."""
-    text = text.lower()
-    values = []
-    for pattern in (_BEFORE_HURT, _AFTER_HURT):
-        for m in pattern.finditer(text):
-            value = parse_number(m.group(1))
-            if value is not None and not _looks_like_date(text, m.start(1), m.end(1)):
-                values.append(value)
+    """People injured or wounded in the report's event, or None."""
+    values = [
+        f.value for sentence in sentences(text) for f in sentence_figures(sentence.text, hurt=True)
+    ]
     return max(values) if values else None

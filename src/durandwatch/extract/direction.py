@@ -1,56 +1,375 @@
-"""Across the line: whether one side acted on the other, and in which direction."""
+"""Across the line: who acted on whom, with the words that say so.
+
+A report is cross-border when one state's forces act on the other's soil or forces, or
+the two states' forces exchange fire. Each sentence (the title first) is read for:
+
+* an **action owned by a side**: "Pakistani airstrike", "Pakistan's attacks", "the
+  Pakistani military regime's attacks", "mortar shells fired by Pakistani forces",
+  "Islamic Emirate forces captured ...", "Pakistan bombs ...", "retaliatory operations"
+  by the Afghan defence ministry, "mortar fired from Afghanistan". Its target is the
+  other side when the sentence names the other side's forces, posts, civilians or
+  territory ("inside Afghanistan", "beyond the hypothetical Durand Line") or a place on
+  the other side; the side of the report's place is only a fallback, never an override of
+  a named foreign means ("Pakistani airstrike in Kabul" is Pakistani action in Kabul);
+* an **accusation**: "the Islamic Emirate accuses Pakistan of killing six civilians";
+* an **exchange**: the two states' forces clash or trade fire, with no stated initiator
+  (``both``).
+
+A sentence where one side acts on the other outranks an exchange, which outranks a
+place-only fallback; among equals the earliest sentence (the title) wins. Militants
+crossing the border are not one state acting on the other. The direction is marked as
+claimed when every sentence that supports it is one party's word (a spokesman, a
+ministry, ISPR, an accusation) and no witness, third party or reporting voice confirms it.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ..model import Location
-from .records import Actor
-from .words import CROSS_BORDER
+from ..model import Location, PlaceMention
+from .records import Actor, Crossing
+from .sentences import Sentence, sentences
+from .words import term_set
+
+PK, AF = "PK", "AF"
+OTHER = {PK: AF, AF: PK}
+
+_SIDE = (
+    r"(?P<side>pakistani|pakistan's|pakistan|pak|islamabad's|afghan|afghanistan's|"
+    r"afghanistan|islamic emirate's|islamic emirate|iea|taliban's|afghan taliban|taliban)"
+)
+_MEANS = (
+    r"air ?strikes?|air ?raids?|drone strikes?|drones?|jets|warplanes|aircraft|air force|"
+    r"artillery|mortars?|mortar shells?|shells?|shelling|rockets?|missiles?|bombardment|"
+    r"bombing|bombs?|strikes?|attacks?|fire|firing|counter ?attacks?|retaliat\w+|"
+    r"offensive|operations?|incursions?|aggression|raids?"
+)
+# Longer phrases first: the first alternative that matches wins.
+_FORCES = (
+    r"military regime|security forces|border forces|border guards|border posts?|"
+    r"defen[cs]e ministry|ministry of (?:national )?defen[cs]e|military (?:bases?|posts?)|"
+    r"check ?posts?|forces|troops|army|military|regime|soldiers|mujahideen|fighters|"
+    r"government|administration|posts?|checkpoints?|bases?|positions|civilians|villagers|"
+    r"children|women|people|territory|soil|side|airspace|nationals|citizens"
+)
+#: Words that may stand between a side and its means ("Pakistani military regime's
+#: fresh attacks"): modifiers only, so that "Pakistani officials confirmed that drones"
+#: does not read as Pakistani drones.
+_MODIFIERS = "|".join(sorted(term_set("side_modifiers"), key=len, reverse=True))
+_OWNED = re.compile(
+    rf"\b{_SIDE}\s+(?:(?:{_MODIFIERS})\s+){{0,3}}?(?P<noun>{_MEANS}|{_FORCES})\b",
+)
+_ACTION_AFTER = re.compile(
+    r"\s*(?:,[^,]{0,40},\s*)?(?:(?:said|say|says|claimed|claim|claims)\s+(?:that\s+)?"
+    r"(?:they|it|its forces|their forces)\s+)?(?:have |has |had |reportedly |also |then )?"
+    r"(?P<verb>fired|fire|opened fire|attacked|attack|targeted|target|struck|strike|strikes|"
+    r"shelled|shell|bombed|bomb|bombs|captured|capture|seized|took|take|destroyed|destroy|"
+    r"retaliated|retaliate|launched|launch|carried out|carry out|carries out|pounded|pound|"
+    r"hit|hits|killed|kill|kills|martyred|raided|stormed|overran|violated|conducted)\b"
+)
+_TARGET_BEFORE = re.compile(
+    r"\b(?:on|at|against|targeting|targeted|target|hit|hits|captured|capture|capturing|"
+    r"seized|took|take|taking|control of|destroyed|destroying|attacked|attacking|overran|"
+    r"stormed|into|killing|martyring|wounding|injuring)\s+"
+    r"(?:(?!in\b|by\b|from\b|of\b|after\b)[\w'-]+\s+){0,2}$"
+)
+_TARGET_AFTER = re.compile(
+    r"\s*(?:\w+\s+){0,3}?(?:came|come|comes|were|was|have been|had been) "
+    r"(?:under (?:heavy )?(?:fire|attack)|attacked|targeted|hit|shelled|captured|destroyed|"
+    r"killed|martyred)"
+)
+_COUNTRY_ACTS = re.compile(
+    r"\b(?P<side>pakistan|islamabad|afghanistan|kabul)\s+(?:has\s+|had\s+|have\s+)?"
+    r"(?:bombs|bombed|strikes|struck|carries out|carried out|launched|launches|attacks|"
+    r"attacked|targets|targeted|shells|shelled|hits|hit|pounds|pounded|retaliates|retaliated|"
+    r"violated|violates)\b"
+)
+_ADMITS = re.compile(
+    r"\b(?P<side>pakistan|islamabad|afghanistan|kabul)\s+(?:confirm\w*|acknowledg\w*|admit\w*|"
+    r"claim\w*)\s+(?:its\s+|the\s+)?(?:air ?strikes|strikes|attacks|shelling|bombing|"
+    r"operations|retaliation|retaliatory \w+)\b"
+)
+_ACCUSES = re.compile(
+    r"\b(?:accus\w*|blam\w*|charg\w*)\s+(?:the\s+)?(?P<side>pakistani|pakistan|islamabad|"
+    r"afghan|afghanistan|kabul|islamic emirate|taliban)(?:\s+[\w'-]+){0,3}?\s+(?:of|for)\b"
+)
+_FIRED_FROM = re.compile(
+    r"\b(?:fired|launched|shot|came|coming|originat\w+)\s+from\s+(?P<where>across the "
+    r"(?:border|durand line|line)|the afghan side|afghan (?:soil|territory|side)|afghanistan|"
+    r"the pakistani side|pakistani (?:soil|territory|side)|pakistan)\b"
+)
+_TERRITORY = re.compile(
+    r"\b(?:inside|in|into|on|to|over)\s+(?:the\s+)?(?P<side>afghan|afghanistan|pakistani|"
+    r"pakistan)(?:'s)?\s*(?:soil|territory|airspace|side)?\b"
+    r"|\b(?P<across>across the (?:border|durand line|line)|beyond the (?:hypothetical )?"
+    r"(?:durand )?line|across the hypothetical line)\b"
+)
+_EXCHANGE = re.compile(
+    r"\b(?:exchang\w* (?:of )?(?:heavy )?(?:fire|gunfire)|trad\w+ (?:heavy )?fire|"
+    r"clash\w*|fighting|firefights?|fire ?fights?|skirmish\w*|gun ?battles?|"
+    r"hostilities|traded shots)\b"
+)
+_BOTH_SIDES = re.compile(
+    r"\bboth sides\b|\bborder forces of the two\b|\b(?:pakistani|pakistan)\s*(?:,|and)\s*"
+    r"(?:afghan|afghanistan)\b|\b(?:afghan|afghanistan)\s*(?:,|and)\s*(?:pakistani|pakistan)\b"
+)
+_CROSS_CONTEXT = re.compile(
+    r"\bcross[- ]border\b|\bdurand line\b|\bacross the (?:border|line)\b|"
+    r"\bhypothetical line\b|\bfrom (?:the )?(?:afghan|pakistani) side\b"
+)
+_BORDER_FORCES = re.compile(r"\bborder (?:forces|guards|troops)\b|\bforces of the two\b")
+_LINE_WORDS = re.compile(r"\bdurand line\b|\bborder crossing\b|\bthe border\b|\bzero point\b")
+_INITIATOR = re.compile(
+    r"\b(?:opened fire first|fired first|first opened fire|initiated|"
+    r"unprovoked|without provocation|started the)\b"
+)
+_MILITANT_CROSSING = re.compile(
+    r"\b(?:infiltrat\w*|khwarij|khawarij|militants?|terrorists?|attackers)\b[^.;]{0,60}"
+    r"\b(?:crossed|cross|crossing|from)\b"
+)
+# Sources of a report. A party's own voice: the Afghan government (its ministries and
+# spokesmen) or Pakistan's (ISPR, officials, security sources); officials with no country
+# are the side of the report's place. Third parties and witnesses confirm.
+_AF_SOURCE = re.compile(
+    r"\b(?:islamic emirate|taliban|mujahid|khwarazmi|fitrat|ministry of (?:national )?"
+    r"defen[cs]e|afghan (?:defen[cs]e )?ministry|afghan (?:government|officials|spokes\w+)|"
+    r"kabul said|sources in \w+)\b"
+)
+_PK_SOURCE = re.compile(
+    r"\b(?:ispr|inter-services|pakistani (?:officials|military|army|security sources|"
+    r"government)|pakistan said|pakistan says|security sources|military sources|deputy "
+    r"commissioner|islamabad said)\b"
+)
+_LOCAL_SOURCE = re.compile(
+    r"\b(?:(?:local |provincial |district |security |police )?officials?|governor|"
+    r"spokes(?:man|person|woman)|police|administration)\b"
+)
+_SPEECH = re.compile(
+    r"\b(?:said|says|say|told|claim\w*|accus\w*|alleg\w*|blam\w*|stated|announced|"
+    r"according to|statement|confirm\w*|reported)\b|^[\w\s'-]{2,60}:\s"
+)
+_WITNESS = re.compile(
+    r"\b(?:unama|united nations|residents?|witness\w*|villagers said|locals|hospital|doctors?|"
+    r"afp|reuters|journalists?|relatives)\b"
+)
 
 
-def across_the_line(
-    low: str, actors: Sequence[Actor], location: Location | None
-) -> tuple[bool, str | None]:
-    """Whether one side acted on the other, and the direction ("PK->AF" or "AF->PK").
+def _one_party(own: str, place_side: str | None) -> bool:
+    """Whether the report's only sources are one side's (no witness, no other side)."""
+    if _WITNESS.search(own):
+        return False
+    sides: set[str] = set()
+    for sentence in sentences(own):
+        if not _SPEECH.search(sentence.text):
+            continue
+        if _AF_SOURCE.search(sentence.text):
+            sides.add(AF)
+        if _PK_SOURCE.search(sentence.text):
+            sides.add(PK)
+        if not sides and _LOCAL_SOURCE.search(sentence.text) and place_side in OTHER:
+            sides.add(place_side)
+    return len(sides) == 1
 
-    The actor is from one country and the place, or the target, is in the other; or the
-    text says the action crossed the line ("from across the border", "Durand Line"), in
-    which case it came from the other side into the place named.
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    value: str
+    strength: int
+    start: int  # within the sentence
+    end: int
+    cue: str
+
+
+def read_direction(
+    text: str,
+    own: str,
+    *,
+    actors: Sequence[Actor],
+    places: Sequence[PlaceMention],
+    location: Location | None,
+) -> Crossing | None:
+    """The report's direction across the line, or None.
+
+    ``own`` is the lower-cased text with the clauses about an earlier event blanked (same
+    length as ``text``); ``places`` are the geocoder's mentions with their spans.
     """
-    side = (location.side or location.country) if location is not None else None
-    forces = ("pk-forces", "af-forces")
-    acting = [a for a in actors if a.role == "actor1" and a.id in forces]
-    if not acting:
-        # "Pakistani airstrikes in Paktika": the means names the side that acted.
-        acting = [
-            a
-            for a in actors
-            if a.id in forces
-            and re.search(
-                r"strike|shell|fire|bomb|drone|jets|aircraft|retaliat", a.text, re.IGNORECASE
-            )
-        ]
-    targets = [a for a in actors if a.role == "actor2" and a.id in forces]
-    for actor in acting:
-        if side in ("AF", "PK") and actor.country and actor.country != side:
-            return True, f"{actor.country}->{side}"
-        for target in targets:
-            if target.country and actor.country and target.country != actor.country:
-                return True, f"{actor.country}->{target.country}"
-    if not CROSS_BORDER.search(low):
-        return False, None
-    if targets and not acting:
-        victim = targets[0].country
-        return True, f"{'AF' if victim == 'PK' else 'PK'}->{victim}"
-    if acting and acting[0].country in ("AF", "PK"):
-        origin = acting[0].country
-        return True, f"{origin}->{'AF' if origin == 'PK' else 'PK'}"
-    if re.search(r"from (?:the )?afghan (?:side|soil|territory)|from afghanistan", low):
-        return True, "AF->PK"
-    if re.search(r"from (?:the )?pakistani (?:side|soil|territory)|from pakistan", low):
-        return True, "PK->AF"
-    if side in ("AF", "PK"):
-        return True, f"{'AF' if side == 'PK' else 'PK'}->{side}"
-    return True, None
+    fallback_side = (location.side or location.country) if location is not None else None
+    verdicts: list[tuple[Sentence, _Verdict]] = []
+    for sentence in sentences(own):
+        verdict = _sentence(sentence, actors, places, fallback_side)
+        if verdict is not None:
+            verdicts.append((sentence, verdict))
+    if not verdicts:
+        return None
+    best_sentence, best = max(verdicts, key=lambda sv: (sv[1].strength, -sv[0].index))
+    start = best_sentence.start + best.start
+    end = best_sentence.start + best.end
+    claimed = best.value != "both" and (best.cue == "accusation" or _one_party(own, fallback_side))
+    return Crossing(best.value, start, end, text[start:end], best.cue, claimed)
+
+
+def _sentence(
+    sentence: Sentence,
+    actors: Sequence[Actor],
+    places: Sequence[PlaceMention],
+    fallback_side: str | None,
+) -> _Verdict | None:
+    low = sentence.text
+    if not low.strip():
+        return None
+    acting: list[tuple[str, int, int, str]] = []  # (side, start, end, cue)
+    targets: list[tuple[str, int, int]] = []
+    for m in _OWNED.finditer(low):
+        side = _side(m.group("side"), low, m.start())
+        if side is None:
+            continue
+        role = _role(low, m)
+        if role == "actor":
+            acting.append((side, m.start(), m.end(), "action"))
+        elif role == "target":
+            targets.append((side, m.start(), m.end()))
+    for m in _ADMITS.finditer(low):
+        acting.append((_country(m.group("side")), m.start(), m.end(), "action"))
+    for m in _COUNTRY_ACTS.finditer(low):
+        if re.search(
+            r"\b(?:from|in|into|of|to|inside)\s+$", low[max(0, m.start() - 8) : m.start()]
+        ):
+            continue  # "militants who crossed from Afghanistan attacked a post"
+        acting.append((_country(m.group("side")), m.start(), m.end(), "action"))
+    for m in _ACCUSES.finditer(low):
+        side = _side(m.group("side"), low, m.start("side"))
+        if side is None:
+            continue
+        # "Afghan Taliban accuse Pakistan of ...": the accuser's side was acted on.
+        accuser = _sides_in(low[: m.start()])
+        if OTHER[side] in accuser:
+            return _Verdict(f"{side}->{OTHER[side]}", 3, m.start(), m.end(), "accusation")
+        acting.append((side, m.start(), m.end(), "accusation"))
+    for m in _FIRED_FROM.finditer(low):
+        where = m.group("where")
+        if "afghan" in where:
+            acting.append((AF, m.start(), m.end(), "fired-from"))
+        elif "pakistan" in where:
+            acting.append((PK, m.start(), m.end(), "fired-from"))
+        elif fallback_side in OTHER:
+            acting.append((OTHER[fallback_side], m.start(), m.end(), "fired-from"))
+    for side, start, end, cue in acting:
+        target = _target(low, side, targets, places, sentence)
+        if target is not None and target != side:
+            return _Verdict(f"{side}->{target}", 3, start, end, cue)
+    sides_named = {s for s, *_ in acting} | {s for s, *_ in targets} | _state_actor_sides(actors)
+    exchange = _EXCHANGE.search(low)
+    if exchange and (
+        {PK, AF} <= ({s for s, *_ in acting} | {s for s, *_ in targets} | _sides_in(low))
+        or _BOTH_SIDES.search(low)
+        or (_BORDER_FORCES.search(low) and (_LINE_WORDS.search(low) or sides_named == set()))
+    ):
+        initiators = [a for a in acting if _INITIATOR.search(low[a[2] : a[2] + 60])]
+        if not initiators:
+            return _Verdict("both", 2, exchange.start(), exchange.end(), "exchange")
+        side, start, end, _ = initiators[0]
+        return _Verdict(f"{side}->{OTHER[side]}", 3, start, end, "action")
+    if _MILITANT_CROSSING.search(low) and not acting:
+        return None
+    for side, start, end in targets:
+        # "Four Pakistani military bases seized in cross-border clashes": a side's forces
+        # acted on across the line, by the other side.
+        if not acting and _CROSS_CONTEXT.search(low):
+            return _Verdict(f"{OTHER[side]}->{side}", 2, start, end, "action")
+    for side, start, end, _ in acting:
+        if (
+            fallback_side in OTHER
+            and fallback_side != side
+            and not _own_places(side, places, sentence)
+        ):
+            return _Verdict(f"{side}->{fallback_side}", 1, start, end, "place")
+    return None
+
+
+def _role(low: str, m: re.Match[str]) -> str:
+    """actor (the side acted), target (it was acted on) or other."""
+    noun = m.group("noun")
+    before = low[max(0, m.start() - 40) : m.start()]
+    after = low[m.end() : m.end() + 70]
+    if re.search(r"\bby\s+(?:the\s+)?$", before) or re.fullmatch(_MEANS, noun):
+        return "actor"  # "fired by Pakistani forces", "Pakistani airstrikes"
+    if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after):
+        return "target"
+    if re.match(
+        r"\s*(?:were |was |have been |had been )?(?:killed|martyred|wounded|injured|dead)\b", after
+    ):
+        return "target"  # "150 Pakistani soldiers killed in Afghan counterattacks"
+    if re.fullmatch(
+        r"posts?|check ?posts?|checkpoints?|border posts?|military (?:bases?|posts?)|bases?|"
+        r"positions|civilians|villagers|children|women|people|territory|soil|side|airspace|"
+        r"nationals|citizens",
+        noun,
+    ):
+        return "target"
+    if _ACTION_AFTER.match(after):
+        return "actor"
+    return "other"
+
+
+def _side(word: str, low: str, at: int) -> str | None:
+    """The side a word names; "Taliban" is the Afghan state only beside Afghan words."""
+    if word.startswith(("pak", "islamabad")):
+        return PK
+    if word.startswith(("afghan", "islamic emirate", "iea")):
+        return AF
+    if word.startswith("taliban"):
+        # The TTP is "Pakistani Taliban"; the Afghan Taliban govern Afghanistan.
+        if re.search(r"(?:pakistani|pakistan|tehreek|tehrik)\s*$", low[max(0, at - 12) : at]):
+            return None
+        return AF if re.search(r"\b(?:afghan|kabul|islamic emirate|durand)", low) else None
+    return None
+
+
+def _country(word: str) -> str:
+    return PK if word in ("pakistan", "islamabad") else AF
+
+
+def _sides_in(low: str) -> set[str]:
+    found = set()
+    if re.search(r"\b(?:pakistani|pakistan)\b", low):
+        found.add(PK)
+    if re.search(r"\b(?:afghan|afghanistan|islamic emirate)\b", low):
+        found.add(AF)
+    return found
+
+
+def _state_actor_sides(actors: Sequence[Actor]) -> set[str]:
+    return {a.country for a in actors if a.id in ("pk-forces", "af-forces") and a.country}
+
+
+def _target(
+    low: str,
+    side: str,
+    targets: Sequence[tuple[str, int, int]],
+    places: Sequence[PlaceMention],
+    sentence: Sentence,
+) -> str | None:
+    """The side acted on: named forces or people, territory words, then places named."""
+    other = [t for t in targets if t[0] != side]
+    if other:
+        return other[0][0]
+    for m in _TERRITORY.finditer(low):
+        if m.group("across"):
+            return OTHER[side]
+        named = PK if m.group("side").startswith("pak") else AF
+        if named != side:
+            return named
+    countries = [
+        p.country for p in places if sentence.start <= p.start < sentence.end and p.country in OTHER
+    ]
+    if any(c != side for c in countries):
+        return next(c for c in countries if c != side)
+    if countries:
+        return side  # only its own side's places: an operation at home
+    return None
+
+
+def _own_places(side: str, places: Sequence[PlaceMention], sentence: Sentence) -> bool:
+    return any(p.country == side for p in places if sentence.start <= p.start < sentence.end)

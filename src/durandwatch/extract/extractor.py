@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..matcher import PhraseMatcher
-from ..model import Location
+from ..model import Location, PlaceMention
 from ..textnorm import blank_spans, earlier_event_spans
 from .actors import assign_roles, load_actors
 from .casualties import count_fatalities, count_injured
 from .claims import find_claim
 from .classify import classify
 from .dates import event_date_of
-from .direction import across_the_line
-from .records import ActorSpec, Extraction
+from .direction import read_direction
+from .records import Actor, ActorSpec, Crossing, Extraction
 
 
 class Extractor:
@@ -34,9 +34,14 @@ class Extractor:
         published: datetime,
         location: Location | None,
         countries: Sequence[str] = (),
+        places: Sequence[PlaceMention] = (),
     ) -> Extraction:
-        """Read one report. ``countries``: AF/PK named in the text (context words)."""
-        low = text.lower()
+        """Read one report.
+
+        ``countries``: AF/PK named in the text (context words); ``places``: the places the
+        geocoder found, with their spans (they tell on which side a sentence's action is).
+        """
+        low = text.lower().replace("\u2019", "'")  # curly apostrophes: same length
         event_date, time_precision = event_date_of(low, published)
         mentions = self._actors.find(text)
         # What happened, and how many died, is read without the clauses about an earlier
@@ -48,7 +53,13 @@ class Extractor:
         fatalities, frange = count_fatalities(own) if relevant else (None, None)
         injured = count_injured(own) if relevant else None
         actors = assign_roles(self.actor_specs, text, mentions, location, countries, event_date)
-        cross, direction = across_the_line(low, actors, location) if relevant else (False, None)
+        crossing = (
+            read_direction(text, own, actors=actors, places=places, location=location)
+            if relevant and event_type is not None
+            else None
+        )
+        if crossing is not None:
+            actors = self._with_sides(actors, crossing)
         claim = find_claim(text, actors) if relevant else None
         sectarian = any(a.sectarian for a in actors)
         return Extraction(
@@ -59,11 +70,34 @@ class Extractor:
             fatalities=fatalities,
             fatalities_range=frange,
             injured=injured,
-            cross_border=cross,
-            direction=direction,
+            cross_border=crossing is not None,
+            direction=crossing.direction if crossing else None,
             event_date=event_date,
             time_precision=time_precision,
             claim=claim,
             sectarian=sectarian,
             reason=reason,
+            crossing=crossing,
         )
+
+    def _with_sides(self, actors: tuple[Actor, ...], crossing: Crossing) -> tuple[Actor, ...]:
+        """The state that acted across the line as actor1 (and the other as its target).
+
+        "Three children killed in Pakistani airstrike on Kunar" names no actor the list
+        knows, but the means says who acted.
+        """
+        origin, _, target = crossing.direction.partition("->")
+        sides = ("PK", "AF") if crossing.direction == "both" else (origin, target)
+        ids = {"PK": "pk-forces", "AF": "af-forces"}
+        found = list(actors)
+        for role, side in zip(("actor1", "actor2"), sides, strict=True):
+            ident = ids[side]
+            if any(a.id == ident and a.role == role for a in found):
+                continue
+            found = [a for a in found if not (a.id == ident and a.role != "source")]
+            spec = self.actor_specs[ident]
+            found.append(
+                Actor(ident, spec.name, spec.kind, side, role, crossing.evidence, spec.sectarian)
+            )
+        found.sort(key=lambda a: ({"actor1": 0, "actor2": 1}.get(a.role, 2), a.role))
+        return tuple(found)

@@ -42,6 +42,18 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class Crossing:
+    """Who acted on whom across the line, with the words of the report that say so."""
+
+    direction: str  # PK->AF, AF->PK or both
+    start: int
+    end: int
+    evidence: str
+    cue: str  # action, accusation, fired-from, exchange, place
+    claimed: bool  # only one party says so
+
+
+@dataclass(frozen=True, slots=True)
 class Extraction:
     """Everything the rules read from one report."""
 
@@ -53,9 +65,10 @@ class Extraction:
     fatalities_range: tuple[int, int] | None
     injured: int | None
     cross_border: bool
-    direction: str | None  # "PK->AF", "AF->PK"
+    direction: str | None  # "PK->AF", "AF->PK", "both"
     event_date: date
     time_precision: int  # 1 day, 2 week, 3 month
     claim: Claim | None
     sectarian: bool
     reason: str  # why relevant or not, in words
+    crossing: Crossing | None = None  # the evidence for ``direction``

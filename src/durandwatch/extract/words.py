@@ -20,10 +20,18 @@ def _words(*words: str) -> re.Pattern[str]:
 
 
 @cache
+def _raw(path: Path = WORDS_FILE) -> dict[str, dict[str, list[str]]]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
 def word_lists(path: Path = WORDS_FILE) -> dict[str, re.Pattern[str]]:
-    """Every list of ``words.toml`` by its table name, compiled."""
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {name: _words(*table["words"]) for name, table in raw.items()}
+    """Every pattern list (``words = [...]``) of ``words.toml`` by its table name, compiled."""
+    return {name: _words(*table["words"]) for name, table in _raw(path).items() if "words" in table}
+
+
+def term_set(name: str, path: Path = WORDS_FILE) -> frozenset[str]:
+    """A plain word set (``terms = [...]``) of ``words.toml``."""
+    return frozenset(_raw(path)[name]["terms"])
 
 
 _LISTS = word_lists()
