@@ -37,12 +37,13 @@ PK, AF = "PK", "AF"
 OTHER = {PK: AF, AF: PK}
 
 _SIDE = (
-    r"(?P<side>pakistani|pakistan's|pakistan|pak|islamabad's|afghan|afghanistan's|"
+    r"(?P<side>pakistani|pakistan's|pakistan|pak|paf|islamabad's|afghan|afghanistan's|"
     r"afghanistan|islamic emirate's|islamic emirate|iea|taliban's|afghan taliban|taliban)"
 )
 _MEANS = (
     r"air ?strikes?|air ?raids?|drone strikes?|drones?|jets|warplanes|aircraft|air force|"
     r"artillery|mortars?|mortar shells?|shells?|shelling|rockets?|missiles?|bombardment|"
+    r"helicopter gunships?|helicopters?|gunships?|"
     r"bombing|bombs?|strikes?|attacks?|fire|firing|counter ?attacks?|retaliat\w+|"
     r"offensive|operations?|incursions?|aggression|raids?"
 )
@@ -67,7 +68,8 @@ _ACTION_AFTER = re.compile(
     r"(?P<verb>fired|fire|opened fire|attacked|attack|targeted|target|struck|strike|strikes|"
     r"shelled|shell|bombed|bomb|bombs|captured|capture|seized|took|take|destroyed|destroy|"
     r"retaliated|retaliate|launched|launch|carried out|carry out|carries out|pounded|pound|"
-    r"hit|hits|killed|kill|kills|martyred|raided|stormed|overran|violated|conducted)\b"
+    r"hit|hits|killed|kill|kills|martyred|raided|stormed|overran|violated|conducted|"
+    r"open(?:ed|s)? (?:\w+ )?fire|crossed|entered|intruded|began|started)\b"
 )
 _TARGET_BEFORE = re.compile(
     r"\b(?:on|at|against|targeting|targeted|target|hit|hits|captured|capture|capturing|"
@@ -86,6 +88,11 @@ _COUNTRY_ACTS = re.compile(
     r"attacked|targets|targeted|shells|shelled|hits|hit|pounds|pounded|retaliates|retaliated|"
     r"violated|violates)\b"
 )
+# A side named by a name, acting: "Afghan Taliban opened unprovoked fire", "the Islamic
+# Emirate retaliated".
+_NAME_ACTS = re.compile(
+    r"\b(?P<side>afghan taliban|taliban|islamic emirate|iea)(?:'s)?\s+(?:forces\s+)?(?=\S)"
+)
 _ADMITS = re.compile(
     r"\b(?P<side>pakistan|islamabad|afghanistan|kabul)\s+(?:confirm\w*|acknowledg\w*|admit\w*|"
     r"claim\w*)\s+(?:its\s+|the\s+)?(?:air ?strikes|strikes|attacks|shelling|bombing|"
@@ -96,9 +103,32 @@ _ACCUSES = re.compile(
     r"afghan|afghanistan|kabul|islamic emirate|taliban)(?:\s+[\w'-]+){0,3}?\s+(?:of|for)\b"
 )
 _FIRED_FROM = re.compile(
-    r"\b(?:fired|launched|shot|came|coming|originat\w+)\s+from\s+(?P<where>across the "
-    r"(?:border|durand line|line)|the afghan side|afghan (?:soil|territory|side)|afghanistan|"
-    r"the pakistani side|pakistani (?:soil|territory|side)|pakistan)\b"
+    r"\b(?:fired|launched|shot|came|coming|originat\w+|shelling|fire|firing|rockets?|"
+    r"mortars?|shells?|artillery|strikes?|attacks?)\s+(?:\w+\s+)?from\s+(?P<where>across the "
+    r"(?:border|durand line|line|fence)|the afghan side|afghan (?:soil|territory|side)|"
+    r"afghanistan|the pakistani side|pakistani (?:soil|territory|side)|pakistan)\b"
+)
+# "strikes attributed to Pakistan", "rocket attack blamed on the Pakistani military regime"
+_ATTRIBUTED = re.compile(
+    r"\b(?:attributed to|blamed on|carried out by|conducted by)\s+(?:the\s+)?"
+    r"(?P<side>pakistani|pakistan|islamabad|paf|afghan|afghanistan|islamic emirate|taliban)"
+)
+# The ministry or ISPR speaking of "its" action: "said its retaliatory operations ...".
+_SPEAKER_ACTS = re.compile(
+    r"\b(?P<speaker>ministry of (?:national )?defen[cs]e|islamic emirate|mujahid|khwarazmi|"
+    r"ispr|inter-services public relations|pakistan army|pakistani military)\b[^.;]{0,30}?"
+    r"\b(?:said|says|claimed|announced|stated)\s+(?:that\s+)?(?:the\s+)?(?:forces of the \w+ "
+    r"\w+ )?(?:its|their)\s+(?:\w+\s+){0,2}?(?:operations?|strikes?|attacks?|drones?|forces|"
+    r"retaliation|fire)\b"
+)
+_ACROSS_ACTION = re.compile(
+    r"\b(?:security forces|forces|troops|jets|aircraft|drones?)\s+(?:\w+\s+){0,2}?"
+    r"(?:hit|struck|strike|strikes|targeted|bombed|shelled|raided|pounded)\b[^.;]{0,60}?"
+    r"\bacross the (?:border|durand line|line)\b"
+)
+_MUTUAL_BLAME = re.compile(
+    r"\b(?:blam\w+ each other|trad\w+ blame|each (?:side )?blam\w+ the other|"
+    r"both sides? (?:blam\w+|accus\w+)|accus\w+ each other)\b"
 )
 _TERRITORY = re.compile(
     r"\b(?:inside|in|into|on|to|over)\s+(?:the\s+)?(?P<side>afghan|afghanistan|pakistani|"
@@ -107,13 +137,20 @@ _TERRITORY = re.compile(
     r"(?:durand )?line|across the hypothetical line)\b"
 )
 _EXCHANGE = re.compile(
-    r"\b(?:exchang\w* (?:of )?(?:heavy )?(?:fire|gunfire)|trad\w+ (?:heavy )?fire|"
-    r"clash\w*|fighting|firefights?|fire ?fights?|skirmish\w*|gun ?battles?|"
+    r"\b(?:exchang\w* (?:of )?(?:\w+ ){0,2}(?:fire|gunfire)|trad\w+ (?:\w+ ){0,2}fire|"
+    r"clash\w*|fighting|fought|fights?|firefights?|fire ?fights?|skirmish\w*|gun ?battles?|"
     r"hostilities|traded shots)\b"
 )
+# A clash named only as the past ("since the October 2025 clashes"): not this report's event.
+_HISTORY = re.compile(
+    r"\bsince\s+(?:the\s+)?(?:\w+\s+){0,3}?$|\b(?:19|20)\d\d\s+$|\blast year's\s+$"
+)
+_AF_NAMES = r"(?:afghan|afghanistan|taliban|islamic emirate)"
 _BOTH_SIDES = re.compile(
-    r"\bboth sides\b|\bborder forces of the two\b|\b(?:pakistani|pakistan)\s*(?:,|and)\s*"
-    r"(?:afghan|afghanistan)\b|\b(?:afghan|afghanistan)\s*(?:,|and)\s*(?:pakistani|pakistan)\b"
+    rf"\bboth sides\b|\bborder forces of the two\b|\b(?:pakistani|pakistan)\s*(?:,|and)\s*"
+    rf"{_AF_NAMES}\b|\b{_AF_NAMES}\s*(?:,|and)\s*(?:pakistani|pakistan)\b"
+    rf"|\bbetween {_AF_NAMES}[\w\s]{{0,30}}? and (?:the )?pakistani\b"
+    rf"|\bbetween (?:the )?pakistani[\w\s]{{0,30}}? and (?:the )?{_AF_NAMES}\b"
 )
 _CROSS_CONTEXT = re.compile(
     r"\bcross[- ]border\b|\bdurand line\b|\bacross the (?:border|line)\b|"
@@ -123,7 +160,7 @@ _BORDER_FORCES = re.compile(r"\bborder (?:forces|guards|troops)\b|\bforces of th
 _LINE_WORDS = re.compile(r"\bdurand line\b|\bborder crossing\b|\bthe border\b|\bzero point\b")
 _INITIATOR = re.compile(
     r"\b(?:opened fire first|fired first|first opened fire|initiated|"
-    r"unprovoked|without provocation|started the)\b"
+    r"unprovoked|without provocation|started the|began by|started by|began the)\b"
 )
 _MILITANT_CROSSING = re.compile(
     r"\b(?:infiltrat\w*|khwarij|khawarij|militants?|terrorists?|attackers)\b[^.;]{0,60}"
@@ -173,10 +210,15 @@ def _one_party(own: str, place_side: str | None) -> bool:
     return len(sides) == 1
 
 
+_PK_SPEAKERS = frozenset(
+    {"ispr", "inter-services public relations", "pakistan army", "pakistani military"}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _Verdict:
     value: str
-    strength: int
+    strength: float
     start: int  # within the sentence
     end: int
     cue: str
@@ -219,10 +261,11 @@ def _sentence(
     low = sentence.text
     if not low.strip():
         return None
+    af_context = any(p.country == AF for p in places)
     acting: list[tuple[str, int, int, str]] = []  # (side, start, end, cue)
     targets: list[tuple[str, int, int]] = []
     for m in _OWNED.finditer(low):
-        side = _side(m.group("side"), low, m.start())
+        side = _side(m.group("side"), low, m.start(), af_context=af_context)
         if side is None:
             continue
         role = _role(low, m)
@@ -230,6 +273,10 @@ def _sentence(
             acting.append((side, m.start(), m.end(), "action"))
         elif role == "target":
             targets.append((side, m.start(), m.end()))
+    for m in _NAME_ACTS.finditer(low):
+        side = _side(m.group("side"), low, m.start(), af_context=af_context)
+        if side is not None and _ACTION_AFTER.match(low, m.end() - 1):
+            acting.append((side, m.start(), m.end(), "action"))
     for m in _ADMITS.finditer(low):
         acting.append((_country(m.group("side")), m.start(), m.end(), "action"))
     for m in _COUNTRY_ACTS.finditer(low):
@@ -239,7 +286,7 @@ def _sentence(
             continue  # "militants who crossed from Afghanistan attacked a post"
         acting.append((_country(m.group("side")), m.start(), m.end(), "action"))
     for m in _ACCUSES.finditer(low):
-        side = _side(m.group("side"), low, m.start("side"))
+        side = _side(m.group("side"), low, m.start("side"), af_context=af_context)
         if side is None:
             continue
         # "Afghan Taliban accuse Pakistan of ...": the accuser's side was acted on.
@@ -247,6 +294,14 @@ def _sentence(
         if OTHER[side] in accuser:
             return _Verdict(f"{side}->{OTHER[side]}", 3, m.start(), m.end(), "accusation")
         acting.append((side, m.start(), m.end(), "accusation"))
+    for m in _ATTRIBUTED.finditer(low):
+        side = _side(m.group("side"), low, m.start("side"), af_context=True)
+        if side is not None:
+            acting.append((side, m.start(), m.end(), "action"))
+    for m in _SPEAKER_ACTS.finditer(low):
+        speaker = m.group("speaker")
+        side = PK if speaker in _PK_SPEAKERS else AF
+        acting.append((side, m.start(), m.end(), "action"))
     for m in _FIRED_FROM.finditer(low):
         where = m.group("where")
         if "afghan" in where:
@@ -260,7 +315,17 @@ def _sentence(
         if target is not None and target != side:
             return _Verdict(f"{side}->{target}", 3, start, end, cue)
     sides_named = {s for s, *_ in acting} | {s for s, *_ in targets} | _state_actor_sides(actors)
-    exchange = _EXCHANGE.search(low)
+    blame = _MUTUAL_BLAME.search(low)
+    if blame:
+        return _Verdict("both", 4, blame.start(), blame.end(), "exchange")
+    exchange = next(
+        (
+            e
+            for e in _EXCHANGE.finditer(low)
+            if not _HISTORY.search(low[max(0, e.start() - 40) : e.start()])
+        ),
+        None,
+    )
     if exchange and (
         {PK, AF} <= ({s for s, *_ in acting} | {s for s, *_ in targets} | _sides_in(low))
         or _BOTH_SIDES.search(low)
@@ -273,6 +338,18 @@ def _sentence(
         return _Verdict(f"{side}->{OTHER[side]}", 3, start, end, "action")
     if _MILITANT_CROSSING.search(low) and not acting:
         return None
+    across = _ACROSS_ACTION.search(low)
+    if across and not acting:
+        # "Security forces hit hideouts across the border in Nangarhar": the forces of the
+        # other side than the place named.
+        here = [
+            p.country
+            for p in places
+            if sentence.start <= p.start < sentence.end and p.country in OTHER
+        ]
+        if here:
+            side = OTHER[here[0]]
+            return _Verdict(f"{side}->{here[0]}", 2, across.start(), across.end(), "action")
     for side, start, end in targets:
         # "Four Pakistani military bases seized in cross-border clashes": a side's forces
         # acted on across the line, by the other side.
@@ -284,7 +361,9 @@ def _sentence(
             and fallback_side != side
             and not _own_places(side, places, sentence)
         ):
-            return _Verdict(f"{side}->{fallback_side}", 1, start, end, "place")
+            # Named action, place from the report: beats a bare exchange ("Clashes in
+            # Tani; residents say Pakistani forces began by shelling"), not a target named.
+            return _Verdict(f"{side}->{fallback_side}", 2.5, start, end, "place")
     return None
 
 
@@ -293,6 +372,8 @@ def _role(low: str, m: re.Match[str]) -> str:
     noun = m.group("noun")
     before = low[max(0, m.start() - 40) : m.start()]
     after = low[m.end() : m.end() + 70]
+    if re.search(r"\bfrom\s+(?:the\s+)?$", before):
+        return "other"  # "planned from Afghan soil": an origin (fire from a side: _FIRED_FROM)
     if re.search(r"\bby\s+(?:the\s+)?$", before) or re.fullmatch(_MEANS, noun):
         return "actor"  # "fired by Pakistani forces", "Pakistani airstrikes"
     if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after):
@@ -301,6 +382,14 @@ def _role(low: str, m: re.Match[str]) -> str:
         r"\s*(?:were |was |have been |had been )?(?:killed|martyred|wounded|injured|dead)\b", after
     ):
         return "target"  # "150 Pakistani soldiers killed in Afghan counterattacks"
+    if re.match(
+        r"\s*(?:were |was )?(?:seized|captured|destroyed|attacked|targeted|hit|shelled|bombed|"
+        r"overrun|struck)\s+(?:in|by|at|near|during|as|after|when|from|on)\b",
+        after,
+    ):
+        return "target"  # "Four Pakistani military bases seized in cross-border clashes"
+    if _ACTION_AFTER.match(after):
+        return "actor"  # "the Afghan side fired mortar shells"
     if re.fullmatch(
         r"posts?|check ?posts?|checkpoints?|border posts?|military (?:bases?|posts?)|bases?|"
         r"positions|civilians|villagers|children|women|people|territory|soil|side|airspace|"
@@ -308,22 +397,31 @@ def _role(low: str, m: re.Match[str]) -> str:
         noun,
     ):
         return "target"
-    if _ACTION_AFTER.match(after):
-        return "actor"
     return "other"
 
 
-def _side(word: str, low: str, at: int) -> str | None:
-    """The side a word names; "Taliban" is the Afghan state only beside Afghan words."""
-    if word.startswith(("pak", "islamabad")):
+def _side(word: str, low: str, at: int, *, af_context: bool = False) -> str | None:
+    """The side a word names; "Taliban" is the Afghan state unless it is the TTP.
+
+    "Pakistani Taliban" and "Tehreek-e-Taliban" are the TTP; "Taliban forces", "Taliban
+    border forces" and "the Taliban" in a report about Afghan places or forces are the
+    Afghan state (since 2021).
+    """
+    if word.startswith(("pak", "paf", "islamabad")):
         return PK
     if word.startswith(("afghan", "islamic emirate", "iea")):
         return AF
     if word.startswith("taliban"):
-        # The TTP is "Pakistani Taliban"; the Afghan Taliban govern Afghanistan.
-        if re.search(r"(?:pakistani|pakistan|tehreek|tehrik)\s*$", low[max(0, at - 12) : at]):
+        if re.search(
+            r"(?:pakistani|pakistan|tehreek|tehrik|e|i)[\s-]*$", low[max(0, at - 12) : at]
+        ):
             return None
-        return AF if re.search(r"\b(?:afghan|kabul|islamic emirate|durand)", low) else None
+        if re.match(
+            r"taliban(?:'s)?\s+(?:border\s+)?(?:forces|regime|government|troops)", low[at:]
+        ):
+            return AF
+        afghan = af_context or re.search(r"\b(?:afghan|kabul|islamic emirate|durand)", low)
+        return AF if afghan else None
     return None
 
 
@@ -335,7 +433,11 @@ def _sides_in(low: str) -> set[str]:
     found = set()
     if re.search(r"\b(?:pakistani|pakistan)\b", low):
         found.add(PK)
-    if re.search(r"\b(?:afghan|afghanistan|islamic emirate)\b", low):
+    if re.search(r"\b(?:afghan|afghanistan|islamic emirate)\b", low) or any(
+        _side("taliban", low, m.start()) == AF
+        or re.match(r"taliban\s+(?:border\s+)?forces", low[m.start() :])
+        for m in re.finditer(r"\btaliban\b", low)
+    ):
         found.add(AF)
     return found
 
