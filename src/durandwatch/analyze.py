@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from .clock import utc_now
-from .extract import Extraction, Extractor
+from .extract import Crossing, Extraction, Extractor
 from .geocode import Geocoded, Geocoder
 
 
@@ -83,7 +83,7 @@ def report_json(report: Report) -> dict[str, Any]:
     ex = report.extraction
     location = None
     if report.geo.location is not None:
-        location = asdict(report.geo.location)
+        location = _fields(report.geo.location)
         location["candidates"] = list(report.geo.location.candidates)
     return {
         "relevant": ex.relevant,
@@ -104,18 +104,27 @@ def report_json(report: Report) -> dict[str, Any]:
         ],
         "cross_border": ex.cross_border,
         "direction": ex.direction,
-        "direction_evidence": asdict(ex.crossing) if ex.crossing else None,
-        "places": [asdict(m) for m in report.geo.mentions],
+        "direction_evidence": _crossing_json(ex.crossing),
+        "places": [_fields(m) for m in report.geo.mentions],
         "location": location,
         "fatalities_range": list(ex.fatalities_range) if ex.fatalities_range else None,
         "injured": ex.injured,
         "event_date": ex.event_date.isoformat(),
         "time_precision": ex.time_precision,
-        "claim": asdict(ex.claim) if ex.claim else None,
+        "claim": _fields(ex.claim) if ex.claim else None,
         "sectarian": ex.sectarian,
         "source": report.source,
         "reason": ex.reason,
     }
+
+
+def _crossing_json(crossing: Crossing | None) -> dict[str, Any] | None:
+    return _fields(crossing) if crossing is not None else None
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    """A flat slotted dataclass as a dict (``asdict`` deep-copies: ten times slower)."""
+    return {name: getattr(record, name) for name in record.__slots__}
 
 
 def parse_published(value: object) -> datetime | None:
@@ -180,7 +189,7 @@ def report_record(report: Report) -> dict[str, Any]:
 
 def report_from_record(record: dict[str, Any]) -> Report:
     """The inverse of :func:`report_record`."""
-    from .extract import Actor, Claim, Crossing
+    from .extract import Actor, Claim
     from .model import Location, PlaceMention
 
     loc = record.get("location")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..numbers import _NUMBER_WORDS, MAX_TOLL, VAGUE, number_value
 from .sentences import sentences
@@ -57,28 +58,32 @@ class Figure:
     vague: bool = False  # "dozens": ACLED's convention, not a count
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
-    text: str
-    start: int
+@lru_cache(maxsize=64)
+def _tokens(text: str) -> tuple[str, ...]:
+    """The lower-cased words and punctuation of a sentence (cached: read twice)."""
+    return tuple(_TOKEN.findall(text.lower()))
 
 
-def _tokens(text: str) -> list[_Tok]:
-    return [_Tok(m.group(0), m.start()) for m in _TOKEN.finditer(text.lower())]
-
-
-def _number_at(tokens: Sequence[_Tok], i: int) -> tuple[int, int] | None:
+def _number_at(tokens: Sequence[str], i: int) -> tuple[int, int] | None:
     """(value, index after) of the number phrase starting at token ``i``, or None."""
-    value, end = number_value([t.text for t in tokens[i : i + 8]])
+    value, end = number_value(tokens[i : i + 8])
     if value is None:
         return None
     return value, i + end
 
 
-def _numbers(tokens: Sequence[_Tok]) -> Iterator[tuple[int, int, int]]:
+#: Words a number phrase can start with (digits are recognised apart).
+_STARTERS = frozenset(_NUMBER_WORDS) | frozenset(VAGUE) | {"a", "an", "half", "one"}
+
+
+def _numbers(tokens: Sequence[str]) -> Iterator[tuple[int, int, int]]:
     """(start, end, value) of every number phrase, left to right, not overlapping."""
     i = 0
     while i < len(tokens):
+        first = tokens[i]
+        if not (first[0].isdigit() or first in _STARTERS):
+            i += 1
+            continue
         found = _number_at(tokens, i)
         if found is None:
             i += 1
@@ -98,8 +103,8 @@ def _group(words: Sequence[str]) -> str | None:
 
 def sentence_figures(text: str, *, hurt: bool = False) -> list[Figure]:
     """The death (or, with ``hurt``, injury) figures stated in one sentence."""
-    tokens = _tokens(text)
-    words = [t.text for t in tokens]
+    words = list(_tokens(text))  # lists: the rules compare slices with lists
+    tokens = words
     after_words = _HURT if hurt else _DEATH_AFTER
     verbs = _HURT_VERBS if hurt else _KILL_VERBS
     figures: list[Figure] = []

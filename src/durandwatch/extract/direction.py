@@ -238,6 +238,8 @@ def read_direction(
     length as ``text``); ``places`` are the geocoder's mentions with their spans.
     """
     fallback_side = (location.side or location.country) if location is not None else None
+    if not _could_cross(own, places, fallback_side):
+        return None
     verdicts: list[tuple[Sentence, _Verdict]] = []
     for sentence in sentences(own):
         verdict = _sentence(sentence, actors, places, fallback_side)
@@ -250,6 +252,24 @@ def read_direction(
     end = best_sentence.start + best.end
     claimed = best.value != "both" and (best.cue == "accusation" or _one_party(own, fallback_side))
     return Crossing(best.value, start, end, text[start:end], best.cue, claimed)
+
+
+_PK_WORDS = re.compile(r"\b(?:pakistan\w*|pak|paf|islamabad\w*|ispr)\b")
+_AF_WORDS = re.compile(r"\b(?:afghan\w*|taliban\w*|islamic emirate|iea|kabul\w*)\b")
+_LINE = re.compile(r"\b(?:border|durand|across|cross-border|other side)\b")
+
+
+def _could_cross(own: str, places: Sequence[PlaceMention], place_side: str | None) -> bool:
+    """A quick test: one side named with the other side, or with the line (most reports of
+    attacks at home name only their own country, and skip the sentence rules)."""
+    sides = {c for c in (p.country for p in places) if c in OTHER}
+    if place_side in OTHER:
+        sides.add(place_side)
+    if _PK_WORDS.search(own):
+        sides.add(PK)
+    if _AF_WORDS.search(own):
+        sides.add(AF)
+    return len(sides) == 2 or bool(sides and _LINE.search(own))
 
 
 def _sentence(

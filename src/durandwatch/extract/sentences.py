@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Words after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -58,8 +59,12 @@ class Sentence:
     text: str
 
 
-def sentences(text: str) -> list[Sentence]:
-    """The sentences of ``text`` in order, with their spans (empty ones dropped)."""
+@lru_cache(maxsize=64)
+def sentences(text: str) -> tuple[Sentence, ...]:
+    """The sentences of ``text`` in order, with their spans (empty ones dropped).
+
+    Cached: the extractor reads the same report for deaths, the injured and direction.
+    """
     found: list[Sentence] = []
     start = 0
     for boundary in _BOUNDARY.finditer(text):
@@ -69,7 +74,7 @@ def sentences(text: str) -> list[Sentence]:
         _add(found, text, start, boundary.start())
         start = boundary.end()
     _add(found, text, start, len(text))
-    return found
+    return tuple(found)
 
 
 def _abbreviation_before(text: str, end: int) -> bool:
