@@ -100,3 +100,61 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     again = CliRunner().invoke(main, ["init", str(tmp_path)])
     assert again.exit_code == 1
     assert "--force" in again.output
+
+
+BROKEN = {
+    "region": ("geo/region.toml", "[region]\nname = 5\n[[sector]]\nid = 1\n"),
+    "rules": ("alerts/rules.toml", "[surge]\norange_p = 2\n"),
+    "recipients": ("alerts/recipients.toml", "[[recipient]]\nemail = 5\n"),
+}
+
+
+def broken_project(tmp_path: Path, which: str) -> Path:
+    """A project whose region profile, rules or recipients file is invalid."""
+    import shutil
+
+    from durandwatch.resources import data_path
+
+    shutil.copytree(data_path("geo"), tmp_path / "geo")
+    (tmp_path / "alerts").mkdir()
+    shutil.copy(data_path("alerts", "rules.toml"), tmp_path / "alerts" / "rules.toml")
+    path, text = BROKEN[which]
+    (tmp_path / path).write_text(text)
+    cfg = write_config(tmp_path, [("a", "http://127.0.0.1:9/a", 30)])
+    cfg.write_text(cfg.read_text() + '[paths]\ngeo = "geo"\nrules = "alerts/rules.toml"\n')
+    cfg.write_text(cfg.read_text().replace('[paths]\nfeeds = "feeds.toml"\n', "", 1))
+    cfg.write_text(cfg.read_text().replace("[paths]\n", '[paths]\nfeeds = "feeds.toml"\n', 1))
+    return cfg
+
+
+@pytest.mark.parametrize("which", sorted(BROKEN))
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check"],
+        ["once"],
+        ["once", "--email"],
+        ["digest", "--date", "2025-01-01"],
+        ["geo", "status"],
+        ["analyze"],
+    ],
+)
+def test_a_bad_file_is_one_message_and_exit_2(
+    tmp_path: Path, which: str, command: list[str]
+) -> None:
+    cfg = broken_project(tmp_path, which)
+    result = CliRunner().invoke(main, ["-c", str(cfg), *command], input="")
+    reads = {
+        "region": True,
+        "rules": command[0] in ("check", "once", "digest"),
+        "recipients": command[0] == "check" or "--email" in command,
+    }
+    if not reads[which]:
+        assert result.exit_code in (0, 1), result.output  # 1: `once` found every feed down
+        assert "Traceback" not in result.output
+        return
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "error:" in result.output
+    name = BROKEN[which][0].split("/")[-1]
+    assert name in result.output

@@ -180,6 +180,9 @@ def once(ctx: click.Context, feeds_dir: Path | None, outputs: bool, email: bool)
     Exits 1 when every feed failed, 0 otherwise.
     """
     with _monitor(ctx) as monitor:
+        monitor.prepare()  # a bad rules file or region profile stops before anything is fetched
+        if email:
+            monitor.check_recipients()
         outcomes = monitor.poll_directory(feeds_dir) if feeds_dir else monitor.poll()
         _print_outcomes(outcomes)
         _report_processing(monitor, monitor.process())

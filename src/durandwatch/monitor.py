@@ -154,6 +154,12 @@ class Monitor:
         """Load the rules, the region profile and the geocoder now; a bad file raises."""
         _ = self.rules, self.region, self.analyzer
 
+    def check_recipients(self) -> None:
+        """Read the email recipients now; a bad file raises :class:`ConfigError`."""
+        from .notify import load_recipients
+
+        load_recipients(self.recipients_file)
+
     def check(self) -> list[str]:
         """Load everything the monitor will load; return every problem found (empty: OK)."""
         from .notify import load_recipients
