@@ -6,6 +6,7 @@ they also check it against the full-resolution files it was made from.
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import sys
@@ -104,6 +105,36 @@ def test_the_readme_states_the_tolerance_and_the_measured_effect(
     for effect in provenance["edge_effect"]:
         near = effect["near_borders"]
         assert f"{near['other_district']} of {near['points']:,}" in readme, effect["country"]
+
+
+def test_every_pakistani_polygon_is_one_of_todays_units() -> None:
+    """Names through geo/polygons.csv: KP and Balochistan districts are admin.csv's."""
+    from durandwatch.gazetteer import build_gazetteer
+    from durandwatch.region import load_region
+
+    gazetteer = build_gazetteer(load_region())
+    admin2 = gazetteer.boundaries.admin2
+    assert admin2 is not None
+    with data_path("geo", "admin.csv").open(encoding="utf-8") as handle:
+        known = {(r["parent"], r["name"]) for r in csv.DictReader(handle) if r["level"] == "2"}
+    frontier = {(p, n) for c, p, n in admin2.labels if c == "PK" and p in known_parents(known)}
+    assert frontier <= known
+    assert ("Balochistan", "Killa Abdullah") in frontier
+    assert ("Khyber Pakhtunkhwa", "Lower Chitral") in frontier
+    assert ("Khyber Pakhtunkhwa", "South Waziristan") in frontier
+    # Today's units the 2019 polygons lack are held by the unit they were made from.
+    with data_path("geo", "polygons.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            for part in filter(None, row["contains"].split(";")):
+                assert (row["admin1"], part) in known, part
+                found = gazetteer.boundaries.district_shape("PK", part)
+                assert found is not None
+                labels, _, exact = found
+                assert (labels[2], exact) == (row["admin2"], False)
+
+
+def known_parents(known: set[tuple[str, str]]) -> set[str]:
+    return {parent for parent, _ in known}
 
 
 # -- against the full-resolution files of the mirror ------------------------------------------
