@@ -422,3 +422,54 @@ def test_a_bare_district_centre_is_the_town_and_a_district_cue_the_district(
 ) -> None:
     assert locate(embedded, "Clashes in Spin Boldak").precision == 1
     assert locate(embedded, "Clashes in Spin Boldak district").precision == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "admin1", "also"),
+    [
+        (
+            "Pakistan Conducts Drone, Mortar Strikes in Nangarhar and Paktia",
+            "Nangarhar",
+            ("Paktia",),
+        ),
+        ("Pakistani strikes on Paktia and Paktika kill 12", "Paktia", ("Paktika",)),
+        ("Airstrikes in Barmal, Paktika and in Khost kill civilians", "Paktika", ("Khost",)),
+        # An earlier event's place is not this event's.
+        (
+            "Two days after the blast in Bannu, militants attacked a post in Kalat",
+            "Balochistan",
+            (),
+        ),
+        ("Blast in Barmal district of Paktika", "Paktika", ()),
+    ],
+)
+def test_multi_province_reports_keep_every_province(
+    embedded: Geocoder, text: str, admin1: str, also: tuple[str, ...]
+) -> None:
+    location = locate(embedded, text)
+    assert (location.admin1, location.also_admin1) == (admin1, also)
+
+
+def test_the_other_countrys_provinces_are_another_event(embedded: Geocoder) -> None:
+    """An action and its answer across the line: one side's place is the location, the
+    other side's is not added to it."""
+    location = locate(embedded, "Clashes in Kurram and Khost as border posts exchange fire")
+    assert location.also_admin1 == ()
+
+
+def test_analyze_output_carries_the_extra_provinces_and_reads_old_records(
+    embedded: Geocoder,
+) -> None:
+    from durandwatch.analyze import report_from_record, report_record
+
+    report = Analyzer(embedded).analyze(
+        "t", "Pakistani strikes on Paktia and Paktika kill 12", published=NOW
+    )
+    out = report_json(report)["location"]
+    assert (out["admin1"], out["also_admin1"]) == ("Paktia", ["Paktika"])
+    record = report_record(report)
+    assert report_from_record(json.loads(json.dumps(record))).geo.location == report.geo.location
+    del record["location"]["also_admin1"]  # stored before the field existed
+    old = report_from_record(record).geo.location
+    assert old is not None
+    assert old.also_admin1 == ()

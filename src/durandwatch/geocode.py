@@ -142,6 +142,12 @@ class Geocoder:
             rank[id(mention)] = best[0] - penalty + _SPECIFICITY[winner.precision]
         event = max(usable, key=lambda m: rank[id(m)] - 0.01 * m.start)
         place, _ = chosen[id(event)]
+        companions = [
+            m
+            for m in usable
+            if m is not event and not _inside(m, earlier) and not _inside(m, local_datelines)
+        ]
+        also = _also_admin1(place, [chosen[id(m)][0] for m in companions])
         candidates = tuple(
             sorted(
                 {places[i].name + f" ({places[i].kind}, {places[i].country})" for i in event.places}
@@ -162,6 +168,7 @@ class Geocoder:
             distance_km=place.distance_km,
             side=place.side,
             candidates=candidates,
+            also_admin1=also,
         )
         return Geocoded(self._mentions(real, chosen), location)
 
@@ -269,6 +276,22 @@ def _countries_of_provinces(places: Sequence[Place], mentions: Sequence[Mention]
         if all(places[i].kind in ("province", "region") for i in m.places)
         and len({places[i].country for i in m.places}) == 1
     }
+
+
+def _also_admin1(place: Place, others: Sequence[Place]) -> tuple[str, ...]:
+    """The other provinces of the event's country that the text places it in.
+
+    "Strikes on Paktia and Paktika": the location is Paktia, and Paktika comes along.
+    Places of the other country are another event (an action and its answer), and
+    places the text names as an earlier event have already been left out.
+    """
+    return tuple(
+        dict.fromkeys(
+            o.admin1
+            for o in others
+            if o.country == place.country and o.admin1 and o.admin1 != place.admin1
+        )
+    )
 
 
 def _cue(folded: str, end: int) -> str | None:
