@@ -53,14 +53,16 @@ def test_geo_fetch_mirror_then_status(tmp_path: Path, shared_dir: Path) -> None:
     env = {"DURANDWATCH_DATA_DIR": str(tmp_path)}
     before = run("geo", "status", env=env)
     assert before.returncode == 0
-    assert "polygons: none" in before.stdout
-    assert "fallback: Afghanistan" in before.stdout
+    assert "embedded district layer AFG" in before.stdout
+    assert "embedded district layer PAK" in before.stdout
+    assert "fallback: Afghanistan: the embedded simplified district layer" in before.stdout
     fetched = run("geo", "fetch", "--mirror", str(shared_dir / "geo"), env=env)
     assert fetched.returncode == 0, fetched.stderr
     assert "copied" in fetched.stdout
     after = run("geo", "status", env=env)
     assert "geoBoundaries AFG ADM2" in after.stdout
     assert "geoBoundaries PAK ADM2" in after.stdout
+    assert "embedded district layer" not in after.stdout
     assert "fallback: Afghanistan" not in after.stdout
     assert "fallback: Pakistan" not in after.stdout
 
@@ -130,7 +132,9 @@ def test_geonames_dump_is_read_when_present(tmp_path: Path) -> None:
     assert geocoder.gazetteer.sources.towns == "GeoNames AF/PK dumps"
     zarghun = geocoder.geocode("Blast in Zarghunshahr").location
     assert zarghun is not None
-    assert (zarghun.admin1, zarghun.admin2, zarghun.precision) == ("Paktika", "Sharan", 1)
+    # The dump's admin2 code says Sharan, but the point lies well inside the district
+    # polygon of Zarghun Shahr (the embedded layer's): the polygon wins.
+    assert (zarghun.admin1, zarghun.admin2, zarghun.precision) == ("Paktika", "Zarghun Shahr", 1)
     spinkai = geocoder.geocode("Drone strike in Spinkai Raghzai").location
     assert spinkai is not None
     assert (spinkai.admin1, spinkai.admin2) == ("Khyber Pakhtunkhwa", "South Waziristan")

@@ -300,3 +300,176 @@ def test_geo_fetch_rejects_a_changed_file(tmp_path: Path) -> None:
     results = {r.dataset.id: r for r in fetch_pack(region, tmp_path / "geo", mirror=mirror)}
     assert results["geoboundaries-afg-adm1"].action.startswith("failed: SHA-256 mismatch")
     assert not (tmp_path / "geo" / "geoBoundaries-AFG-ADM1.geojson").exists()
+
+
+# -- districts on both sides: the embedded layer, and the full pack from the mirror ----------
+
+
+@pytest.fixture(scope="session", params=["embedded", "pack"])
+def either(request: pytest.FixtureRequest) -> Geocoder:
+    """The embedded default, then (when ../shared is there) the full pack from the mirror."""
+    if request.param == "embedded":
+        return _shared_embedded()
+    fixture: Geocoder = request.getfixturevalue("with_polygons")
+    return fixture
+
+
+PAKISTANI_POINTS = [
+    # name, lon, lat, province, district (as the polygons and their crosswalk give it)
+    ("Parachinar", 70.10083, 33.89917, "Khyber Pakhtunkhwa", "Kurram"),
+    ("Landi Kotal", 71.15528, 34.10528, "Khyber Pakhtunkhwa", "Khyber"),
+    ("Miranshah", 70.06889, 33.0025, "Khyber Pakhtunkhwa", "North Waziristan"),
+    ("Wana", 69.59278, 32.30611, "Khyber Pakhtunkhwa", "South Waziristan"),
+    ("Chaman", 66.460705, 30.918186, "Balochistan", "Killa Abdullah"),
+    ("Zhob", 69.45431, 31.346921, "Balochistan", "Zhob"),
+    ("Quetta", 67.0, 30.19, "Balochistan", "Quetta"),
+    ("Chitral", 71.786, 35.851, "Khyber Pakhtunkhwa", "Lower Chitral"),
+    ("Dalbandin", 64.4, 28.89, "Balochistan", "Chagai"),
+]
+
+
+@pytest.mark.parametrize(("name", "lon", "lat", "province", "district"), PAKISTANI_POINTS)
+def test_pakistani_points_fall_in_todays_districts(
+    either: Geocoder, name: str, lon: float, lat: float, province: str, district: str
+) -> None:
+    """By polygon alone: the 2019 units through polygons.csv ("Qilla Abdullah" -> Killa
+    Abdullah, Chitral -> Lower Chitral); the side and the district agree."""
+    boundaries = either.gazetteer.boundaries
+    assert boundaries.admin([lon], [lat])[0] == ("PK", province, district), name
+    assert boundaries.side([lon], [lat])[0] == "PK"
+
+
+@pytest.mark.parametrize(
+    ("text", "district", "precision"),
+    [
+        ("Blast in Chaman kills two policemen", "Chaman", 1),
+        ("Firing at the Chaman border crossing", "Chaman", 1),
+        ("Gunmen attack a checkpost in Qilla Abdullah", "Killa Abdullah", 2),
+        ("Drone strike near Wana", "Lower South Waziristan", 1),
+        ("Curfew in South Waziristan", "South Waziristan", 2),
+        ("Militants attack Makeen in South Waziristan", "Upper South Waziristan", 2),
+        ("Blast in Kila Saifullah", "Killa Saifullah", 2),
+        ("Levies post attacked in Harnai", "Harnai", 1),
+        ("TTP fighters enter Upper Chitral", "Upper Chitral", 2),
+    ],
+)
+def test_reports_keep_todays_units_inside_older_polygons(
+    either: Geocoder, text: str, district: str, precision: int
+) -> None:
+    location = locate(either, text)
+    assert (location.country, location.admin2, location.precision) == ("PK", district, precision)
+
+
+def test_the_side_decides_the_district_where_the_polygon_sets_overlap(either: Geocoder) -> None:
+    """Points in both countries' polygons (Chagai, Kurram ...) or in neither near the
+    line take a district of the side Natural Earth puts them on."""
+    boundaries = either.gazetteer.boundaries
+    admin2 = boundaries.admin2
+    assert admin2 is not None
+    af = shapely.union_all(
+        [g for g, la in zip(admin2.geoms, admin2.labels, strict=True) if la[0] == "AF"]
+    )
+    pk = shapely.union_all(
+        [g for g, la in zip(admin2.geoms, admin2.labels, strict=True) if la[0] == "PK"]
+    )
+    overlap = shapely.intersection(af, pk)
+    assert overlap.area > 0.1  # square degrees: about 1,000 km² or more
+    gaps = shapely.difference(
+        shapely.union(boundaries.countries["AF"], boundaries.countries["PK"]), shapely.union(af, pk)
+    )
+    rng = np.random.default_rng(3)
+    for region in (overlap, shapely.intersection(gaps, shapely.buffer(boundaries.line, 0.05))):
+        minx, miny, maxx, maxy = region.bounds
+        xs, ys = rng.uniform(minx, maxx, 200_000), rng.uniform(miny, maxy, 200_000)
+        inside = shapely.contains_xy(region, xs, ys)
+        xs, ys = xs[inside][:300], ys[inside][:300]
+        assert len(xs) > 30
+        sides = boundaries.side(xs, ys)
+        labels = boundaries.admin(xs, ys)
+        assert {"AF", "PK"} <= set(sides)
+        for side, label in zip(sides, labels, strict=True):
+            if side is not None:
+                assert label is not None
+                assert label[0] == side
+
+
+@pytest.mark.parametrize(
+    ("text", "province", "district"),
+    [
+        ("Mortar fire hits Bermel district of Paktika", "Paktika", "Barmal"),
+        ("Eight Taliban killed in Zherai district, Kandahar", "Kandahar", "Zhari"),
+        ("Pakistani shelling in Dand-e-Patan kills four", "Paktia", "Dand Patan"),
+        ("Clashes in Sabari district of Khost", "Khost", "Sabri"),
+        ("Airstrike in Arghandab district of Zabul", "Zabul", "Arghandab"),
+        ("Fighting in Arghandab district, Kandahar province", "Kandahar", "Arghandab"),
+        ("Drone strike in Nahr-e Saraj", "Helmand", "Nahri Sarraj"),
+        ("Roadside bomb in Yahya Khail", "Paktika", "Yahya Khel"),
+        ("Rockets fired at Terezai", "Khost", "Tere Zayi"),
+        ("سپین بولدک کې نښته", "Kandahar", "Spin Boldak"),
+        ("ISKP attack in Achin", "Nangarhar", "Acheen"),
+    ],
+)
+def test_afghan_districts_named_in_text(
+    embedded: Geocoder, text: str, province: str, district: str
+) -> None:
+    """Out of the box: every Afghan district with its spellings and Dari/Pashto names."""
+    location = locate(embedded, text)
+    assert (location.country, location.admin1, location.admin2) == ("AF", province, district)
+
+
+def test_a_bare_district_centre_is_the_town_and_a_district_cue_the_district(
+    embedded: Geocoder,
+) -> None:
+    assert locate(embedded, "Clashes in Spin Boldak").precision == 1
+    assert locate(embedded, "Clashes in Spin Boldak district").precision == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "admin1", "also"),
+    [
+        (
+            "Pakistan Conducts Drone, Mortar Strikes in Nangarhar and Paktia",
+            "Nangarhar",
+            ("Paktia",),
+        ),
+        ("Pakistani strikes on Paktia and Paktika kill 12", "Paktia", ("Paktika",)),
+        ("Airstrikes in Barmal, Paktika and in Khost kill civilians", "Paktika", ("Khost",)),
+        # An earlier event's place is not this event's.
+        (
+            "Two days after the blast in Bannu, militants attacked a post in Kalat",
+            "Balochistan",
+            (),
+        ),
+        ("Blast in Barmal district of Paktika", "Paktika", ()),
+    ],
+)
+def test_multi_province_reports_keep_every_province(
+    embedded: Geocoder, text: str, admin1: str, also: tuple[str, ...]
+) -> None:
+    location = locate(embedded, text)
+    assert (location.admin1, location.also_admin1) == (admin1, also)
+
+
+def test_the_other_countrys_provinces_are_another_event(embedded: Geocoder) -> None:
+    """An action and its answer across the line: one side's place is the location, the
+    other side's is not added to it."""
+    location = locate(embedded, "Clashes in Kurram and Khost as border posts exchange fire")
+    assert location.also_admin1 == ()
+
+
+def test_analyze_output_carries_the_extra_provinces_and_reads_old_records(
+    embedded: Geocoder,
+) -> None:
+    from durandwatch.analyze import report_from_record, report_record
+
+    report = Analyzer(embedded).analyze(
+        "t", "Pakistani strikes on Paktia and Paktika kill 12", published=NOW
+    )
+    out = report_json(report)["location"]
+    assert (out["admin1"], out["also_admin1"]) == ("Paktia", ["Paktika"])
+    record = report_record(report)
+    assert report_from_record(json.loads(json.dumps(record))).geo.location == report.geo.location
+    del record["location"]["also_admin1"]  # stored before the field existed
+    old = report_from_record(record).geo.location
+    assert old is not None
+    assert old.also_admin1 == ()

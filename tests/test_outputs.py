@@ -318,6 +318,7 @@ def test_map_in_headless_chromium_offline(demo: Path, tmp_path: Path) -> None:
             if r.get("location")
         ]
     assert f'data-incidents="{len(located)}"' in body
+    assert 'data-districts="524"' in body  # both sides' districts drawn (398 AF, 126 PK)
     assert "data-pwned" not in body
     console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
     errors = [line for line in console if "tile.openstreetmap" not in line]

@@ -85,6 +85,7 @@ def report_json(report: Report) -> dict[str, Any]:
     if report.geo.location is not None:
         location = _fields(report.geo.location)
         location["candidates"] = list(report.geo.location.candidates)
+        location["also_admin1"] = list(report.geo.location.also_admin1)
     return {
         "relevant": ex.relevant,
         "event_type": ex.event_type,
@@ -197,6 +198,7 @@ def report_from_record(record: dict[str, Any]) -> Report:
     if loc is not None:
         loc = dict(loc)
         loc["candidates"] = tuple(loc.get("candidates") or ())
+        loc["also_admin1"] = tuple(loc.get("also_admin1") or ())  # absent in older records
         location = Location(**loc)
     mentions = tuple(PlaceMention(**m) for m in record.get("places") or ())
     claim = Claim(**record["claim"]) if record.get("claim") else None

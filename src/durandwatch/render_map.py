@@ -1,7 +1,8 @@
 """The daily alert map: a folium (Leaflet) page that works offline.
 
-Layers an analyst can switch: alerts by district (shaded polygons when district
-boundaries are present, otherwise circles at district centres), cluster outlines with
+Layers an analyst can switch: the districts and provinces of both sides, faintly (from
+the embedded simplified layer or the full pack), alerts by district and province (their
+shapes shaded by level; circles where no shape is known), cluster outlines with
 their score, incidents (colour by type, size by deaths; town-level ones as points,
 district- and province-level ones as circles the size of the uncertainty, never as a
 fake exact point), the Durand Line and the border crossings, plus a legend and a 24 h /
@@ -19,12 +20,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import folium
+import numpy as np
 import shapely
 from jinja2.utils import htmlsafe_json_dumps
 
+from . import topology
 from .boundaries import Boundaries, haversine_km
 from .gazetteer import Place
 
@@ -77,6 +81,7 @@ def build_map(
         "fields": list(_FIELDS),
         "rows": [row for row in (_incident_row(i) for i in incidents) if row is not None],
         "alerts": [_alert_feature(a, boundaries) for a in alerts if a.get("level") != "green"],
+        "admin": admin_topology(boundaries) if boundaries is not None else None,
         "line": shapely.geometry.mapping(boundaries.line) if boundaries is not None else None,
         "outlines": [
             shapely.geometry.mapping(shapely.simplify(g, 0.02))
@@ -93,9 +98,8 @@ def build_map(
         "typeColours": TYPE_COLOURS,
         "levelColours": LEVEL_COLOURS,
     }
-    script = _SCRIPT.replace("__DATA__", str(htmlsafe_json_dumps(data))).replace(
-        "__MAP__", fmap.get_name()
-    )
+    page_data = htmlsafe_json_dumps(data, separators=(",", ":"))
+    script = _SCRIPT.replace("__DATA__", str(page_data)).replace("__MAP__", fmap.get_name())
     root: Any = fmap.get_root()
     root.script.add_child(folium.Element(script))
     root.header.add_child(folium.Element(_STYLE))
@@ -188,22 +192,82 @@ def _incident_row(inc: Record) -> list[Any] | None:
     ]
 
 
+#: Display simplification of the district layer on the map (degrees; about 1 km): the
+#: shapes are for orientation and shading, the geocoder uses the finer ones. They go into
+#: the page as TopoJSON (neighbours share their border, quantised), decoded by its script.
+DISPLAY_TOLERANCE = 0.01
+DISPLAY_QUANTIZATION = 10_000
+
+
+@lru_cache(maxsize=4)
+def admin_topology(boundaries: Boundaries) -> dict[str, Any] | None:
+    """The districts of both sides and their provinces for the map, as one topology.
+
+    A province is drawn as the union of its districts, so the two layers line up. Kept
+    per ``Boundaries`` (the service draws a map a day from the same one).
+    """
+    admin2 = boundaries.admin2
+    if admin2 is None:
+        return None
+    districts: list[tuple[dict[str, Any], Any]] = []
+    provinces: list[tuple[dict[str, Any], Any]] = []
+    for country in dict.fromkeys(labels[0] for labels in admin2.labels):
+        rows = [n for n, labels in enumerate(admin2.labels) if labels[0] == country]
+        shapes = _display([admin2.geoms[n] for n in rows])
+        by_province: dict[str, list[Any]] = {}
+        for n, shape in zip(rows, shapes, strict=True):
+            _, province, name = admin2.labels[n]
+            districts.append(({"c": country, "p": province, "n": name}, shape))
+            by_province.setdefault(province, []).append(shape)
+        provinces.extend(
+            ({"c": country, "n": province}, _union(parts))
+            for province, parts in by_province.items()
+        )
+    return topology.encode(
+        {"districts": districts, "provinces": provinces}, quantization=DISPLAY_QUANTIZATION
+    )
+
+
+def _display(geoms: Sequence[Any]) -> Any:
+    """Shapes simplified for the map, together so that neighbours keep one border."""
+    array = np.asarray(geoms, dtype=object)
+    if shapely.coverage_is_valid(array):
+        return shapely.coverage_simplify(array, DISPLAY_TOLERANCE)
+    return shapely.simplify(array, DISPLAY_TOLERANCE / 2)
+
+
+def _union(parts: Sequence[Any]) -> Any:
+    array = np.asarray(parts, dtype=object)
+    union = (
+        shapely.coverage_union_all(array)
+        if shapely.coverage_is_valid(array)
+        else shapely.union_all(array)
+    )
+    return shapely.make_valid(union, method="structure", keep_collapsed=False)
+
+
 def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, Any]:
     """An alert for the map: its unit's shape when polygons are present, else a point.
 
-    District and province alerts are drawn as their unit; sector and line alerts (and
-    exchanges across the line) are listed in a panel, with their chain of incidents.
+    District and province alerts are drawn as their unit; a district the polygon set does
+    not have (Chaman, split from Killa Abdullah in 2021) as the older unit holding it,
+    outlined dashed. Sector and line alerts (and exchanges across the line) are listed in
+    a panel, with their chain of incidents.
     """
     unit = alert.get("unit") or ("district" if alert.get("admin2") else "province")
     geometry = None
-    if boundaries is not None and unit in ("district", "province"):
-        polygons = boundaries.admin2 if unit == "district" else boundaries.admin1
-        wanted = (alert.get("country"), alert.get("admin2") if unit == "district" else None)
-        for labels, geom in zip(polygons.labels, polygons.geoms, strict=True) if polygons else ():
-            name = labels[2] if unit == "district" else labels[1]
-            if labels[0] == wanted[0] and name == (wanted[1] or alert.get("admin1")):
-                geometry = shapely.geometry.mapping(shapely.simplify(geom, 0.005))
-                break
+    approximate = False
+    shape = None
+    country = str(alert.get("country") or "")
+    if boundaries is not None and unit == "district" and alert.get("admin2"):
+        found = boundaries.district_shape(country, str(alert["admin2"]))
+        if found is not None:
+            _, shape, exact = found
+            approximate = not exact
+    elif boundaries is not None and unit == "province" and alert.get("admin1"):
+        shape = boundaries.province_shape(country, str(alert["admin1"]))
+    if shape is not None:
+        geometry = shapely.geometry.mapping(shapely.simplify(shape, 0.005))
     # The outline covers the alert's incidents (at least 15 km around its centre).
     radius = 15_000.0 if unit == "district" else 40_000.0
     if alert.get("lat") is not None and alert.get("lon") is not None:
@@ -224,6 +288,7 @@ def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, An
         "status": alert.get("status"),
         "trend": alert.get("trend"),
         "admin1": alert.get("admin1"),
+        "admin2": alert.get("admin2"),
         "country": alert.get("country"),
         "lat": alert.get("lat"),
         "lon": alert.get("lon"),
@@ -233,6 +298,7 @@ def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, An
         "chain": alert.get("chain") or [],
         "incidents": len(alert.get("incidents") or []),
         "geometry": geometry,
+        "approximate": approximate,
         "radius": round(radius),
         "silence": alert.get("silence"),
     }
@@ -287,6 +353,7 @@ document.addEventListener('DOMContentLoaded', function () {
     return '<div class="dw-popup"><b>' + esc(String(a.level).toUpperCase()) + ' ' + esc(a.name) +
       '</b>' + (a.admin1 && a.unit === 'district' ? ' (' + esc(a.admin1) + ', ' + esc(a.country) + ')' : '') +
       '<br>' + esc(a.unit) + ' ' + (a.kind === 'exchange' ? 'exchange across the line' : 'escalation') +
+      (a.approximate ? '<br><i>area shown: the older district that holds it</i>' : '') +
       ', score ' + esc(a.score) + ', ' + esc(a.status) + ', trend ' + esc(a.trend) +
       (a.severity ? '<br>severity ' + esc(a.severity) : '') + '<ul>' +
       a.reasons.map(function (r) { return '<li>' + esc(r) + '</li>'; }).join('') + '</ul>' +
@@ -304,7 +371,8 @@ document.addEventListener('DOMContentLoaded', function () {
     var colour = D.levelColours[a.level] || '#888';
     var shape;
     if (a.geometry) {
-      shape = L.geoJSON(a.geometry, {style: {color: colour, weight: 2, fillColor: colour, fillOpacity: 0.35}});
+      shape = L.geoJSON(a.geometry, {style: {color: colour, weight: 2, fillColor: colour, fillOpacity: a.approximate ? 0.2 : 0.35,
+        dashArray: a.approximate ? '6 4' : null}});
     } else if (a.lat !== null) {
       shape = L.circleMarker([a.lat, a.lon], {renderer: renderer, radius: 8 + a.score / 6, color: colour,
         weight: 2, fillColor: colour, fillOpacity: 0.4});
@@ -371,8 +439,46 @@ document.addEventListener('DOMContentLoaded', function () {
   var outlines = L.geoJSON({type: 'GeometryCollection', geometries: D.outlines},
     {style: {color: '#555', weight: 1, fillColor: '#f3efe6', fillOpacity: 0.6}, interactive: false});
   outlines.addTo(map); outlines.bringToBack();
+  var alerted = {};
+  D.alerts.forEach(function (a) {
+    if (a.unit === 'district' && a.geometry && !a.approximate) { alerted[a.country + '/' + a.admin2] = true; }
+  });
+  function topoFeatures(t, name) {
+    var sx = t.transform.scale[0], sy = t.transform.scale[1], tx = t.transform.translate[0], ty = t.transform.translate[1];
+    var arcs = t.arcs.map(function (arc) {
+      var x = 0, y = 0;
+      return arc.map(function (p) { x += p[0]; y += p[1]; return [x * sx + tx, y * sy + ty]; });
+    });
+    function ring(ids) {
+      var out = [];
+      ids.forEach(function (i, k) {
+        var a = i >= 0 ? arcs[i] : arcs[~i].slice().reverse();
+        out = out.concat(k ? a.slice(1) : a);
+      });
+      return out;
+    }
+    return t.objects[name].geometries.map(function (g) {
+      var coords = g.type === 'Polygon' ? g.arcs.map(ring) : g.arcs.map(function (p) { return p.map(ring); });
+      return {type: 'Feature', properties: g.properties, geometry: {type: g.type, coordinates: coords}};
+    });
+  }
+  var sideFill = {AF: '#8d6e63', PK: '#5c6bc0'};
+  var districtFeatures = D.admin ? topoFeatures(D.admin, 'districts') : [];
+  var districts = L.geoJSON({type: 'FeatureCollection', features: districtFeatures}, {style: function (f) {
+    var p = f.properties;
+    return {color: '#6d6d6d', weight: 0.6, opacity: 0.8, fillColor: sideFill[p.c] || '#9e9e9e',
+      fillOpacity: alerted[p.c + '/' + p.n] ? 0 : 0.12};
+  }, onEachFeature: function (f, layer) {
+    var p = f.properties;
+    layer.bindTooltip(esc(p.n) + ' (' + esc(p.p) + ', ' + esc(p.c) + ')', {sticky: true});
+  }});
+  var provinces = L.geoJSON({type: 'FeatureCollection', features: D.admin ? topoFeatures(D.admin, 'provinces') : []},
+    {style: {color: '#444', weight: 1.4, opacity: 0.7, fill: false}, interactive: false});
+  var adminLayer = L.layerGroup([districts, provinces]);
+  adminLayer.addTo(map);
   alertLayer.addTo(map); clusterLayer.addTo(map); line.addTo(map); crossings.addTo(map);
   overlays['Country outlines (Natural Earth)'] = outlines;
+  overlays['Districts and provinces (geoBoundaries)'] = adminLayer;
   overlays['Alerts by district and province'] = alertLayer;
   overlays['Alert outlines and scores'] = clusterLayer;
   overlays['Incidents'] = incidents;
@@ -427,6 +533,8 @@ document.addEventListener('DOMContentLoaded', function () {
   D.attributions.forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
   document.body.setAttribute('data-incidents', String(allFeatures.length));
   document.body.setAttribute('data-alerts', String(D.alerts.length));
+  document.body.setAttribute('data-districts', String(districtFeatures.length));
+  document.body.setAttribute('data-alert-shapes', String(D.alerts.filter(function (a) { return a.geometry; }).length));
   document.body.setAttribute('data-ready-ms', String(Math.round(performance.now())));
   document.body.setAttribute('data-ready', '1');
 });
