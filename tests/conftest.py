@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from hypothesis import settings
 
 from durandwatch.config import FetchSettings
 
@@ -18,6 +22,55 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 SHARED = ROOT.parent / "shared"
 
 Route = Callable[[BaseHTTPRequestHandler], None]
+
+#: A PostgreSQL database to run the suite against as well (scripts/postgres.sh starts
+#: one); unset, every store is a SQLite file.
+POSTGRES = os.environ.get("DURANDWATCH_TEST_POSTGRES")
+
+# CI runs the property tests on fixed examples, so a red run can be repeated.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
+
+def postgres_schema_url(url: str, schema: str) -> str:
+    """``url`` with its search path set to ``schema`` alone (PostGIS is named by its schema)."""
+    options = quote(f"-csearch_path={schema}")
+    return f"{url}{'&' if '?' in url else '?'}options={options}"
+
+
+@pytest.fixture(autouse=True)
+def database(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str | None]:
+    """In the PostgreSQL pass: a new schema per test, named by DURANDWATCH_DATABASE_URL
+    (so every configuration, in-process or in a subprocess, stores there). Tests that are
+    about the SQLite file itself are skipped in that pass."""
+    monkeypatch.delenv("DURANDWATCH_DATABASE_URL", raising=False)
+    if not POSTGRES:
+        yield None
+        return
+    marker = request.node.get_closest_marker("sqlite_only")
+    if marker is not None:
+        pytest.skip(f"SQLite only: {marker.args[0] if marker.args else 'about the file'}")
+    import psycopg
+
+    schema = "t_" + uuid.uuid4().hex[:16]
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    url = postgres_schema_url(POSTGRES, schema)
+    monkeypatch.setenv("DURANDWATCH_DATABASE_URL", url)
+    try:
+        yield url
+    finally:
+        with psycopg.connect(POSTGRES, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def store_target(database: str | None, tmp_path: Path) -> Path | str:
+    """What to open a test's Store on: a SQLite file, or the PostgreSQL pass's schema."""
+    return database if database else tmp_path / "store.db"
 
 
 class LocalServer:
@@ -111,7 +164,19 @@ def shared_dir() -> Path:
 
 
 def count_items(db: Path) -> int:
-    """Items in a database another process may be writing (0 while it does not exist yet)."""
+    """Items in a database another process may be writing (0 while it does not exist yet).
+
+    In the PostgreSQL pass the items are in the test's schema, not in ``db``."""
+    url = os.environ.get("DURANDWATCH_DATABASE_URL")
+    if url:
+        import psycopg
+
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+                row = conn.execute("SELECT COUNT(*) FROM items").fetchone()
+                return int(row[0]) if row else 0
+        except psycopg.Error:
+            return 0
     if not db.exists():
         return 0
     try:

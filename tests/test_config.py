@@ -12,7 +12,8 @@ from durandwatch.initdir import write_project
 from durandwatch.resources import data_path
 
 
-def test_defaults_without_a_file(tmp_path: Path) -> None:
+def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DURANDWATCH_DATABASE_URL", raising=False)
     config = load_config(None, base_dir=tmp_path)
     assert config.database_path == tmp_path / "state" / "durandwatch.db"
     assert len(config.enabled_feeds()) > 10
@@ -107,3 +108,31 @@ def test_shipped_catalog_matches_the_shared_reference(shared_dir: Path) -> None:
         reference = {row["url"] for row in csv.DictReader(handle)}
     ours = {f.url for f in load_catalog(data_path("feeds", "feeds.toml"))}
     assert ours <= reference, ours - reference
+
+
+def test_database_url_selects_the_engine_and_keeps_secrets_out_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DURANDWATCH_DATABASE_URL", raising=False)
+    cfg = tmp_path / "durandwatch.toml"
+    cfg.write_text('[database]\nurl = "postgresql://team@db.example:5432/durandwatch"\n')
+    config = load_config(cfg)
+    assert config.database_path is None
+    assert config.database_name == "postgresql://team@db.example:5432/durandwatch"
+
+    cfg.write_text('[database]\nurl = "postgresql://team:hunter2@db.example/durandwatch"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    assert "no password in the configuration file" in str(info.value)
+    assert "hunter2" not in str(info.value)
+
+    # The environment may carry the password, and wins over the file.
+    monkeypatch.setenv("DURANDWATCH_DATABASE_URL", "postgresql://team:s3cret@db.example/dw")
+    cfg.write_text("")
+    config = load_config(cfg)
+    assert config.database_url == "postgresql://team:s3cret@db.example/dw"
+    assert config.database_name == "postgresql://team:***@db.example/dw"
+
+    monkeypatch.setenv("DURANDWATCH_DATABASE_URL", "oracle://x")
+    with pytest.raises(ConfigError, match="DURANDWATCH_DATABASE_URL"):
+        load_config(cfg)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from durandwatch.store import Store
 
 from .conftest import count_items
 
@@ -35,7 +36,7 @@ def make_feeds(folder: Path) -> None:
 
 
 @pytest.mark.slow
-def test_kill_9_mid_ingest_then_restart(tmp_path: Path) -> None:
+def test_kill_9_mid_ingest_then_restart(tmp_path: Path, database: str | None) -> None:
     feeds = tmp_path / "feeds"
     make_feeds(feeds)
     (tmp_path / "durandwatch.toml").write_text("")
@@ -66,13 +67,11 @@ def test_kill_9_mid_ingest_then_restart(tmp_path: Path) -> None:
 
     rerun = subprocess.run(cmd, capture_output=True, timeout=120)
     assert rerun.returncode == 0
-    con = sqlite3.connect(db)
-    try:
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert con.execute("SELECT COUNT(*) FROM items").fetchone()[0] == FILES * PER_FILE
-        assert (
-            con.execute("SELECT COUNT(DISTINCT url) FROM items").fetchone()[0] == FILES * PER_FILE
-        )
-        assert con.execute("SELECT COUNT(*) FROM item_feeds").fetchone()[0] == FILES * PER_FILE
-    finally:
-        con.close()
+    with Store(database or db) as store:
+        assert store.integrity_check() == "ok"
+        for query in (
+            "SELECT COUNT(*) FROM items",
+            "SELECT COUNT(DISTINCT url) FROM items",
+            "SELECT COUNT(*) FROM item_feeds",
+        ):
+            assert store._db.query(query)[0][0] == FILES * PER_FILE, query

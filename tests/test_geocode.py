@@ -274,6 +274,10 @@ def test_points_inside_a_district_resolve_to_it(
             break
     else:
         return  # a sliver: no sample found inside its bounding box
+    if gazetteer.boundaries.side([x], [y])[0] not in (admin2.labels[index][0], None):
+        # Across Natural Earth's line from its polygon: the line decides the side, and
+        # the point takes a district of that side (geo/README.md, "which line wins").
+        return
     labels = gazetteer.boundaries.admin([x], [y])[0]
     assert labels == admin2.labels[index]
 

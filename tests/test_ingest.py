@@ -27,7 +27,7 @@ class Clock:
 
 
 def test_poll_stores_then_304_costs_nothing(
-    tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
+    store_target: Path | str, tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
 ) -> None:
     def route(h: BaseHTTPRequestHandler) -> None:
         if h.headers.get("If-None-Match") == '"v1"':
@@ -39,7 +39,7 @@ def test_poll_stores_then_304_costs_nothing(
 
     server.routes["/feed"] = route
     spec = FeedSpec(name="golden", url=server.url("/feed"))
-    with Store(tmp_path / "db") as store, Fetcher(fast_settings) as fetcher:
+    with Store(store_target) as store, Fetcher(fast_settings) as fetcher:
         ingestor = Ingestor(store, fetcher, now=Clock())
         first = ingestor.poll(spec)
         second = ingestor.poll(spec)
@@ -53,13 +53,13 @@ def test_poll_stores_then_304_costs_nothing(
 
 
 def test_url_change_drops_the_old_validators(
-    tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
+    store_target: Path | str, tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
 ) -> None:
     server.routes["/old"] = lambda h: send(
         h, 200, golden("rss2.xml"), "application/rss+xml", {"ETag": '"old"'}
     )
     server.routes["/new"] = lambda h: send(h, 200, golden("atom.xml"), "application/atom+xml")
-    with Store(tmp_path / "db") as store, Fetcher(fast_settings) as fetcher:
+    with Store(store_target) as store, Fetcher(fast_settings) as fetcher:
         ingestor = Ingestor(store, fetcher, now=Clock())
         ingestor.poll(FeedSpec(name="f", url=server.url("/old")))
         store.sync_feeds([FeedSpec(name="f", url=server.url("/new"))])
@@ -68,14 +68,14 @@ def test_url_change_drops_the_old_validators(
 
 
 def test_failure_is_recorded_with_backoff_and_the_next_feed_still_runs(
-    tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
+    store_target: Path | str, tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
 ) -> None:
     server.routes["/broken"] = lambda h: send(h, 500, b"<html><title>x</title></html>", "text/html")
     server.routes["/ok"] = lambda h: send(h, 200, golden("atom.xml"), "application/atom+xml")
     bad = FeedSpec(name="bad", url=server.url("/broken"), interval_minutes=30)
     good = FeedSpec(name="good", url=server.url("/ok"))
     clock = Clock()
-    with Store(tmp_path / "db") as store, Fetcher(fast_settings) as fetcher:
+    with Store(store_target) as store, Fetcher(fast_settings) as fetcher:
         ingestor = Ingestor(store, fetcher, now=clock, backoff_max_minutes=720)
         outcomes = ingestor.poll_all([bad, good])
         assert [o.ok for o in outcomes] == [False, True]
@@ -99,14 +99,14 @@ def test_failure_is_recorded_with_backoff_and_the_next_feed_still_runs(
 
 
 def test_hostile_document_over_http_is_recorded(
-    tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
+    store_target: Path | str, tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
 ) -> None:
     xxe = (
         b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
         b'<rss version="2.0"><channel><item><title>&x;</title></item></channel></rss>'
     )
     server.routes["/x"] = lambda h: send(h, 200, xxe, "application/xml")
-    with Store(tmp_path / "db") as store, Fetcher(fast_settings) as fetcher:
+    with Store(store_target) as store, Fetcher(fast_settings) as fetcher:
         outcome = Ingestor(store, fetcher, now=Clock()).poll(
             FeedSpec(name="x", url=server.url("/x"))
         )
@@ -116,12 +116,12 @@ def test_hostile_document_over_http_is_recorded(
 
 
 def test_truncated_document_does_not_save_validators(
-    tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
+    store_target: Path | str, tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
 ) -> None:
     whole = golden("rss2.xml")
     cut = whole[: whole.index(b"Snowfall")]
     server.routes["/t"] = lambda h: send(h, 200, cut, "application/rss+xml", {"ETag": '"t"'})
-    with Store(tmp_path / "db") as store, Fetcher(fast_settings) as fetcher:
+    with Store(store_target) as store, Fetcher(fast_settings) as fetcher:
         outcome = Ingestor(store, fetcher, now=Clock()).poll(
             FeedSpec(name="t", url=server.url("/t"))
         )
@@ -133,8 +133,8 @@ def test_truncated_document_does_not_save_validators(
         assert state.etag is None  # next poll fetches the whole document again
 
 
-def test_poll_directory_reads_every_feed_file(tmp_path: Path) -> None:
-    with Store(tmp_path / "db") as store:
+def test_poll_directory_reads_every_feed_file(store_target: Path | str, tmp_path: Path) -> None:
+    with Store(store_target) as store:
         outcomes = Ingestor(store, None, now=Clock()).poll_directory(GOLDEN)
         assert all(o.ok for o in outcomes)
         assert {o.feed for o in outcomes} >= {"rss2", "atom", "rdf", "utf16"}

@@ -65,7 +65,7 @@ def groups(store: Store) -> list[list[str]]:
 
 
 def run_polls(
-    db: Path, polls: list[list[tuple[str, int, str]]], batch: int = 5000
+    db: Path | str, polls: list[list[tuple[str, int, str]]], batch: int = 5000
 ) -> list[list[str]]:
     """Store each poll, run a processing pass after it; return the stored incidents."""
     with Store(db) as store:
@@ -81,11 +81,13 @@ def run_polls(
     return stored
 
 
-def test_a_later_pass_does_not_cut_an_incident_at_the_window_edge(tmp_path: Path) -> None:
+def test_a_later_pass_does_not_cut_an_incident_at_the_window_edge(
+    store_target: Path | str,
+) -> None:
     # a1 and a2 are one incident; the pass for c1 reloads reports from 3 days before
     # c1, which takes a2 but not a1. a1 must stay in its incident, not be orphaned.
     rows = {r[0]: r for r in ITEMS}
-    stored = run_polls(tmp_path / "s.db", [[rows["a1"]], [rows["a2"]], [rows["c1"]]])
+    stored = run_polls(store_target, [[rows["a1"]], [rows["a2"]], [rows["c1"]]])
     assert ["a1", "a2"] in stored
     assert all(any(r in g for g in stored) for r in ("a1", "a2", "c1"))
 
@@ -114,8 +116,8 @@ def test_any_arrival_order_and_polling_gives_the_full_merge(
 
 
 @pytest.mark.parametrize("passes", [1, 3])
-def test_reprocessing_changes_nothing(tmp_path: Path, passes: int) -> None:
-    db = tmp_path / "s.db"
+def test_reprocessing_changes_nothing(store_target: Path | str, passes: int) -> None:
+    db = store_target
     first = run_polls(db, [list(ITEMS)])
     with Store(db) as store:
         for _ in range(passes):
@@ -123,14 +125,16 @@ def test_reprocessing_changes_nothing(tmp_path: Path, passes: int) -> None:
         assert groups(store) == first
 
 
-def test_items_that_are_not_incidents_are_read_once_and_kept_short(tmp_path: Path) -> None:
+def test_items_that_are_not_incidents_are_read_once_and_kept_short(
+    store_target: Path | str, tmp_path: Path
+) -> None:
     news = item(
         "n1",
         0,
         "Pakistan cricket team wins the series in Karachi as fans celebrate",
         "A long match report. " * 60,
     )
-    with Store(tmp_path / "s.db") as store:
+    with Store(store_target) as store:
         store.sync_feeds([SPEC])
         store.record_items(SPEC, [news], now=T0, etag=None, last_modified=None, http_status=200)
         processor = Processor(store, ANALYZER, outlets={}, now=lambda: T0)
@@ -144,11 +148,13 @@ def test_items_that_are_not_incidents_are_read_once_and_kept_short(tmp_path: Pat
     assert "text" not in record
 
 
-def test_old_non_incidents_are_forgotten_and_incidents_kept(tmp_path: Path) -> None:
+def test_old_non_incidents_are_forgotten_and_incidents_kept(
+    store_target: Path | str, tmp_path: Path
+) -> None:
     old_news = item("old-news", 0, "Pakistan cricket team wins the series in Karachi")
     old_strike = item("old-strike", 0, ITEMS[0][2])
     new_news = item("new-news", 400 * 24, "Wheat prices rise in Peshawar markets")
-    with Store(tmp_path / "s.db") as store:
+    with Store(store_target) as store:
         store.sync_feeds([SPEC])
         now = T0 + timedelta(days=400)
         store.record_items(

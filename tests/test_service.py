@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +21,7 @@ from durandwatch.config import load_config
 from durandwatch.model import Item
 from durandwatch.monitor import Monitor
 from durandwatch.service import DAILY_JOB_ID, PROCESS_JOB_ID, build_scheduler
+from durandwatch.store import Store
 
 from .conftest import LocalServer, count_items, golden, send
 
@@ -193,3 +196,82 @@ def test_processing_and_daily_jobs_write_alerts_and_outputs(tmp_path: Path) -> N
     assert report.error is None
     assert (config.output_dir / "2024-12-29" / "map.html").exists()
     assert (config.output_dir / "index.html").exists()
+
+
+def _leader(store_at: Path | str) -> str | None:
+    with Store(store_at) as store:
+        value = store.get_meta("leader")
+    return json.loads(value)["identity"] if value else None
+
+
+@pytest.mark.slow
+def test_one_run_leads_a_shared_store_and_a_standby_takes_over_when_it_dies(
+    tmp_path: Path, server: LocalServer, database: str | None
+) -> None:
+    # Three `run` on three folders share one store (the PostgreSQL pass's schema, or one
+    # SQLite file): one leads and polls; the others stand by. kill -9 of the leader: one
+    # standby takes over within a minute (here within seconds: it tries every second),
+    # and each poll is done once.
+    polls: list[float] = []
+
+    def feed(handler: BaseHTTPRequestHandler) -> None:
+        polls.append(time.monotonic())
+        send(handler, 200, golden("rss2.xml"), "application/rss+xml")
+
+    server.routes["/feed"] = feed
+    shared: Path | str = database or tmp_path / "shared.db"
+    url = "" if database else f'[database]\nurl = "sqlite:///{shared}"\n'
+    procs: dict[int, subprocess.Popen[str]] = {}
+    try:
+        for name in ("a", "b", "c"):
+            folder = tmp_path / name
+            folder.mkdir()
+            cfg = write_config(
+                folder,
+                [("local", server.url("/feed"), 60)],
+                extra=f"{url}[schedule]\nstandby_check_seconds = 1\njitter_seconds = 0\n",
+            )
+            with (folder / "run.log").open("w") as log:
+                proc = subprocess.Popen(
+                    _durandwatch("-c", str(cfg), "run"),
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                    text=True,
+                )
+            procs[proc.pid] = proc
+        deadline = time.monotonic() + 30
+        while not (polls and _leader(shared)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        first = _leader(shared)
+        assert first is not None
+        time.sleep(4)  # every process has started and tried by now
+        assert len(polls) == 1, "only the leader polls"
+        leader_pid = int(first.rsplit(":", 1)[1])
+        assert leader_pid in procs
+
+        procs[leader_pid].kill()
+        procs.pop(leader_pid).wait()
+        killed = time.monotonic()
+        while (_leader(shared) == first or len(polls) < 2) and time.monotonic() < killed + 60:
+            time.sleep(0.2)
+        second = _leader(shared)
+        assert second is not None
+        assert second != first
+        assert int(second.rsplit(":", 1)[1]) in procs
+        assert polls[1] - killed < 60
+        time.sleep(4)
+        assert len(polls) == 2, "the new leader polls once; the last standby does not"
+    finally:
+        for proc in procs.values():
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise
+    for name in "abc":
+        log = (tmp_path / name / "run.log").read_text()
+        assert "error" not in log.lower(), log[-3000:]
+    assert [p.returncode for p in procs.values()] == [0, 0]

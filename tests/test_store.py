@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from durandwatch.errors import AlreadyRunningError, StoreError
 from durandwatch.model import FeedSpec, Item
 from durandwatch.parse import item_id
-from durandwatch.store import SCHEMA_VERSION, RunLock, Store
+from durandwatch.store import SCHEMA_VERSION, RunLock, Store, schema
 
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 FEED = FeedSpec(name="a", url="https://a.example/feed")
@@ -32,8 +34,8 @@ def make_item(n: int, *, guid: str | None = None, source: str = "a") -> Item:
     )
 
 
-def test_same_items_twice_are_stored_once(tmp_path: Path) -> None:
-    with Store(tmp_path / "db.sqlite") as store:
+def test_same_items_twice_are_stored_once(store_target: Path | str) -> None:
+    with Store(store_target) as store:
         items = [make_item(n) for n in range(5)]
         assert (
             store.record_items(FEED, items, now=NOW, etag=None, last_modified=None, http_status=200)
@@ -46,8 +48,8 @@ def test_same_items_twice_are_stored_once(tmp_path: Path) -> None:
         assert store.count_items() == 5
 
 
-def test_second_feed_with_the_same_story(tmp_path: Path) -> None:
-    with Store(tmp_path / "db.sqlite") as store:
+def test_second_feed_with_the_same_story(store_target: Path | str) -> None:
+    with Store(store_target) as store:
         store.record_items(
             FEED, [make_item(1)], now=NOW, etag=None, last_modified=None, http_status=200
         )
@@ -65,8 +67,8 @@ def test_second_feed_with_the_same_story(tmp_path: Path) -> None:
         assert counts == {"a": 1, "b": 1}  # the story is credited to both feeds
 
 
-def test_feed_that_changes_guid_scheme(tmp_path: Path) -> None:
-    with Store(tmp_path / "db.sqlite") as store:
+def test_feed_that_changes_guid_scheme(store_target: Path | str) -> None:
+    with Store(store_target) as store:
         before = [make_item(n, guid=str(1000 + n)) for n in range(3)]
         after = [make_item(n, guid=f"https://news.example/story/{n}") for n in range(3)]
         assert {i.id for i in before}.isdisjoint({i.id for i in after})
@@ -79,8 +81,8 @@ def test_feed_that_changes_guid_scheme(tmp_path: Path) -> None:
         assert store.feed_state("a").items == 3  # type: ignore[union-attr]
 
 
-def test_state_survives_reopen(tmp_path: Path) -> None:
-    path = tmp_path / "db.sqlite"
+def test_state_survives_reopen(store_target: Path | str) -> None:
+    path = store_target
     with Store(path) as store:
         store.record_items(
             FEED, [make_item(1)], now=NOW, etag='"e"', last_modified="lm", http_status=200
@@ -93,6 +95,7 @@ def test_state_survives_reopen(tmp_path: Path) -> None:
         assert store.integrity_check() == "ok"
 
 
+@pytest.mark.sqlite_only("the SQLite journal mode")
 def test_wal_mode(tmp_path: Path) -> None:
     with Store(tmp_path / "db.sqlite"):
         pass
@@ -101,8 +104,8 @@ def test_wal_mode(tmp_path: Path) -> None:
     db.close()
 
 
-def test_failures_count_up_and_success_resets(tmp_path: Path) -> None:
-    with Store(tmp_path / "db.sqlite") as store:
+def test_failures_count_up_and_success_resets(store_target: Path | str) -> None:
+    with Store(store_target) as store:
         assert store.record_failure(FEED, now=NOW, error="boom", next_attempt=NOW) == 1
         assert store.record_failure(FEED, now=NOW, error="boom", next_attempt=NOW) == 2
         store.record_items(FEED, [], now=NOW, etag=None, last_modified=None, http_status=200)
@@ -113,16 +116,11 @@ def test_failures_count_up_and_success_resets(tmp_path: Path) -> None:
         assert state.next_attempt is None
 
 
-def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "db.sqlite"
-    with Store(path):
-        pass
-    db = sqlite3.connect(path)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    db.commit()
-    db.close()
+def test_newer_schema_is_refused(store_target: Path | str) -> None:
+    with Store(store_target) as store, store._db.transaction() as db:
+        schema.set_version(db, SCHEMA_VERSION + 1)
     with pytest.raises(StoreError, match="newer"):
-        Store(path)
+        Store(store_target)
 
 
 def test_unwritable_location_is_a_store_error(tmp_path: Path) -> None:
@@ -132,6 +130,7 @@ def test_unwritable_location_is_a_store_error(tmp_path: Path) -> None:
         Store(blocker / "sub" / "db.sqlite")
 
 
+@pytest.mark.sqlite_only("SQLite's max_page_count stands in for a full disk")
 def test_full_disk_is_a_store_error_and_keeps_earlier_items(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite"
     with Store(path) as store:
@@ -173,11 +172,94 @@ def test_run_lock_is_exclusive(tmp_path: Path) -> None:
         pass
 
 
-def test_poll_log_is_pruned(tmp_path: Path) -> None:
+def test_poll_log_is_pruned(store_target: Path | str) -> None:
     from datetime import timedelta
 
-    with Store(tmp_path / "db.sqlite") as store:
+    with Store(store_target) as store:
         store.record_failure(FEED, now=NOW - timedelta(days=100), error="old", next_attempt=NOW)
         store.record_failure(FEED, now=NOW, error="new", next_attempt=NOW)
         assert store.prune_polls(before=NOW - timedelta(days=90)) == 1
         assert store.feed_state("a").last_error == "new"  # type: ignore[union-attr]
+
+
+def test_one_leader_per_store(store_target: Path | str) -> None:
+    with Store(store_target) as store:
+        first, second = store.leadership(), store.leadership()
+        try:
+            assert first.try_acquire()
+            assert not second.try_acquire()
+            assert first.still_held()
+            first.release()
+            assert second.try_acquire()
+        finally:
+            first.release()
+            second.release()
+
+
+@pytest.mark.postgres
+def test_a_leader_whose_connection_dies_knows_it_lost_the_lead(database: str | None) -> None:
+    if not database:
+        pytest.skip("needs the PostgreSQL pass (DURANDWATCH_TEST_POSTGRES)")
+    import psycopg
+
+    with Store(database) as store:
+        leader, standby = store.leadership(), store.leadership()
+        try:
+            assert leader.try_acquire()
+            # The server ends the leader's session, as when its host or network dies.
+            pid = leader._conn.info.backend_pid  # type: ignore[attr-defined]
+            with psycopg.connect(database, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            assert not leader.still_held()
+            assert standby.try_acquire()
+        finally:
+            leader.release()
+            standby.release()
+
+
+@pytest.mark.postgres
+def test_incidents_get_a_postgis_point(database: str | None) -> None:
+    if not database:
+        pytest.skip("needs the PostgreSQL pass (DURANDWATCH_TEST_POSTGRES)")
+    with Store(database) as store:
+        if not store.geometry:
+            pytest.skip("the server offers no PostGIS")
+        item = make_item(1)
+        store.record_items(FEED, [item], now=NOW, etag=None, last_modified=None, http_status=200)
+        report = {"id": item.id, "published": NOW.isoformat(), "relevant": True}
+        store.save_reports([report], now=NOW)
+        incident = {
+            "id": "inc-1",
+            "first_reported": NOW.isoformat(),
+            "event_date": "2025-01-01",
+            "lat": 34.09,
+            "lon": 71.10,  # Torkham
+            "sources": [{"report_id": item.id}],
+        }
+        store.replace_incidents([incident], [item.id])
+        gis = store._postgis
+        rows = store._db.query(
+            f'SELECT id FROM incidents WHERE "{gis}".ST_DWithin(geom::"{gis}".geography,'  # noqa: S608
+            f' "{gis}".ST_SetSRID("{gis}".ST_MakePoint(71.09, 34.12), 4326)::"{gis}".geography,'
+            " 5000)"
+        )
+        assert rows == [("inc-1",)]
+        index = store._db.query(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'incidents_geom'"
+        )
+        assert "gist" in str(index[0][0]).lower()
+
+
+def test_processes_opening_a_new_store_at_once_migrate_it_once(
+    store_target: Path | str,
+) -> None:
+    url = store_target if isinstance(store_target, str) else f"sqlite:///{store_target}"
+    code = "import sys; from durandwatch.store import Store; Store(sys.argv[1]).close()"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    errors = [p.communicate(timeout=60)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, errors
+    with Store(url) as store:
+        assert store.schema_version == SCHEMA_VERSION

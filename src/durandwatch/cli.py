@@ -150,7 +150,7 @@ def check(ctx: click.Context) -> None:
     source = config.config_file or "built-in defaults"
     click.echo(f"configuration OK ({source})")
     click.echo(f"  feeds:    {len(config.feeds)} in {config.feeds_file} ({enabled} enabled)")
-    click.echo(f"  database: {config.database_path}")
+    click.echo(f"  database: {config.database_name}")
     click.echo(f"  output:   {config.output_dir}")
     click.echo(f"  daily at: {config.schedule.daily_at:%H:%M} {config.schedule.timezone}")
     click.echo(f"  rules:    {config.rules_file}")
@@ -314,7 +314,7 @@ def demo(out: Path | None) -> None:
         click.echo(f"outputs for {day}: {outputs.folder}")
         click.echo(f"map: {outputs.map}")
     click.echo(f"results in {folder}")
-    click.echo(f"  database: {config.database_path}")
+    click.echo(f"  database: {config.database_name}")
     click.echo(f"  see them: durandwatch -c {folder / CONFIG_NAME} status")
     if not any(o.ok for o in outcomes):
         sys.exit(EXIT_FAILED)

@@ -21,9 +21,13 @@ from . import __version__
 from .errors import ConfigError
 from .model import FeedSpec
 from .resources import data_path
+from .store.database import check_url, redact
 
 CONFIG_NAME = "durandwatch.toml"
 ENV_CONFIG = "DURANDWATCH_CONFIG"
+#: Overrides ``database.url``: a team's PostgreSQL URL, credentials included, stays out
+#: of the configuration file (libpq's PGPASSWORD and ~/.pgpass work too).
+ENV_DATABASE_URL = "DURANDWATCH_DATABASE_URL"
 COUNTRY_FOCUS = frozenset({"", "AF", "PK", "AF|PK"})
 MIN_INTERVAL_MINUTES = 5
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -54,6 +58,8 @@ class ScheduleSettings:
     daily_at: dtime = dtime(6, 0)
     jitter_seconds: int = 120
     shutdown_grace_seconds: float = 20.0
+    #: How often a standing-by ``run`` tries to take the lead of a shared store.
+    standby_check_seconds: float = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +81,17 @@ class Config:
     config_file: Path | None = None
 
     @property
-    def database_path(self) -> Path:
-        """The SQLite file named by ``database_url``."""
+    def database_path(self) -> Path | None:
+        """The SQLite file named by ``database_url`` (None for PostgreSQL)."""
+        if not self.database_url.startswith("sqlite:///"):
+            return None
         return sqlite_path(self.database_url, self.base_dir)
+
+    @property
+    def database_name(self) -> str:
+        """The database as shown to people: a file, or a URL without its password."""
+        path = self.database_path
+        return str(path) if path is not None else redact(self.database_url)
 
     @property
     def lock_path(self) -> Path:
@@ -97,6 +111,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "daily_at": str,
         "jitter_seconds": int,
         "shutdown_grace_seconds": (int, float),
+        "standby_check_seconds": (int, float),
     },
     "fetch": {
         "user_agent": str,
@@ -165,12 +180,22 @@ def load_config(
     state_dir = _path(paths.get("state"), base, base / "state")
 
     database_url = str(_section(raw, "database").get("url", "sqlite:///state/durandwatch.db"))
-    if not database_url.startswith("sqlite:///"):
-        scheme = database_url.split(":", 1)[0]
+    if urlsplit(database_url).password is not None:
         problems.append(
-            f"database.url {database_url!r}: only sqlite:///PATH is supported in this version "
-            f"(got scheme {scheme!r})"
+            f"database.url {redact(database_url)!r}: no password in the configuration file; "
+            f"set {ENV_DATABASE_URL} or PGPASSWORD in the environment instead"
         )
+    try:
+        check_url(database_url)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    override = os.environ.get(ENV_DATABASE_URL)
+    if override:
+        try:
+            check_url(override)
+            database_url = override
+        except ConfigError as exc:
+            problems.extend(f"{ENV_DATABASE_URL}: {p}" for p in exc.problems)
 
     keep_days = _section(raw, "database").get("keep_non_incident_days", 365)
     if isinstance(keep_days, bool) or not isinstance(keep_days, int) or keep_days < 0:
@@ -329,7 +354,10 @@ def _schedule_settings(section: dict[str, Any], problems: list[str]) -> Schedule
     grace = _positive(
         section, "shutdown_grace_seconds", d.shutdown_grace_seconds, problems, name="schedule"
     )
-    return ScheduleSettings(tz, daily, jitter, grace)
+    standby = _positive(
+        section, "standby_check_seconds", d.standby_check_seconds, problems, name="schedule"
+    )
+    return ScheduleSettings(tz, daily, jitter, grace, standby)
 
 
 _FEED_KEYS: dict[str, type | tuple[type, ...]] = {

@@ -19,6 +19,7 @@ same analysis, merging and assessment with a simulated clock (see
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Sequence
@@ -102,7 +103,7 @@ class Monitor:
     def open(self) -> None:
         """Open the store and bring its feed table in line with the catalog."""
         if self._store is None:
-            self._store = Store(self.config.database_path)
+            self._store = Store(self.config.database_url, base_dir=self.config.base_dir)
             self._store.sync_feeds(self.config.feeds)
 
     def close(self) -> None:
@@ -433,7 +434,22 @@ class Monitor:
             "incidents": store.count_incidents(),
             "open_alerts": store.count_open_alerts(),
             "feeds": feeds,
-            "database": str(self.config.database_path),
+            "database": self.config.database_name,
+            "engine": store.engine,
             "schema_version": store.schema_version,
+            "leader": _json_or_none(store.get_meta(LEADER_META)),
             "generated_at": to_iso(self.clock()),
         }
+
+
+#: The meta key where the ``run`` leading the scheduler records itself.
+LEADER_META = "leader"
+
+
+def _json_or_none(value: str | None) -> object:
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value

@@ -16,6 +16,15 @@ Jobs:
 Every job goes through the :class:`~durandwatch.monitor.Monitor`; this module only
 schedules them.
 
+Several ``run`` may share one store (a team's PostgreSQL): exactly one leads and runs
+the jobs; the others stand by, trying to take the lead every
+``schedule.standby_check_seconds``. The lead is an advisory lock held by a connection of
+its own (see :class:`~durandwatch.store.Leadership`), so when the leader dies the server
+releases it and a standby takes over at its next try. A leader that finds its lock
+connection gone stops its scheduler at once and stands by again: jobs never run in two
+processes knowingly, and the daily run is recorded in the store, so a new leader does
+not repeat it.
+
 SIGTERM and SIGINT set a stop event: no new job starts, in-flight fetches stop at their
 next chunk (or their read timeout), and the process exits after at most
 ``schedule.shutdown_grace_seconds``.
@@ -23,6 +32,7 @@ next chunk (or their read timeout), and the process exits after at most
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import threading
@@ -36,12 +46,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .clock import Clock, utc_now
+from .clock import Clock, to_iso, utc_now
 from .config import Config
 from .errors import DurandwatchError
 from .model import FeedSpec
-from .monitor import Monitor
-from .store import RunLock
+from .monitor import LEADER_META, Monitor
+from .store import Leadership, RunLock
+from .store.locks import identity
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +62,8 @@ PROCESS_JOB_ID = "process"
 PROCESS_MINUTES = 15
 #: Seconds between the first polls of successive feeds at start-up.
 START_STAGGER_SECONDS = 3
+#: Seconds between a leader's checks that it still holds the lead.
+LEAD_CHECK_SECONDS = 5.0
 
 
 def poll_job_id(spec: FeedSpec) -> str:
@@ -125,6 +138,8 @@ class Service:
         self._active = 0
         self._active_lock = threading.Lock()
         self._idle = threading.Condition(self._active_lock)
+        #: Whether this process leads the scheduler now.
+        self.leading = False
 
     def request_stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         """Ask the service to stop (signal handler)."""
@@ -133,17 +148,51 @@ class Service:
         self.stop_event.set()
 
     def run(self) -> None:
-        """Block until SIGTERM/SIGINT.
+        """Block until SIGTERM/SIGINT, leading the store's scheduler or standing by.
 
-        Raises ``AlreadyRunningError`` when another run holds the lock.
+        Raises ``AlreadyRunningError`` when another run holds this state folder.
         """
         lock = RunLock(self.config.lock_path)
         lock.acquire()
+        previous = {
+            sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
         try:
             with Monitor(self.config, clock=self.now, cancel=self.stop_event) as monitor:
-                self._serve(monitor)
+                leadership = monitor.store.leadership()
+                try:
+                    self._lead_or_stand_by(monitor, leadership)
+                finally:
+                    leadership.release()
         finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             lock.release()
+            log.info("durandwatch stopped")
+
+    def _lead_or_stand_by(self, monitor: Monitor, leadership: Leadership) -> None:
+        announced = False
+        while not self.stop_event.is_set():
+            if leadership.try_acquire():
+                record = {"identity": identity(), "since": to_iso(self.now())}
+                monitor.store.set_meta(LEADER_META, json.dumps(record))
+                log.info("leading the scheduler on %s as %s", leadership.where, record["identity"])
+                self.leading = True
+                try:
+                    self._serve(monitor, leadership)
+                finally:
+                    self.leading = False
+                announced = False
+                continue
+            if not announced:
+                log.info(
+                    "standing by: another durandwatch run leads %s (%s); trying every %.0f s",
+                    leadership.where,
+                    monitor.store.get_meta(LEADER_META) or "unknown",
+                    self.config.schedule.standby_check_seconds,
+                )
+                announced = True
+            self.stop_event.wait(self.config.schedule.standby_check_seconds)
 
     def jobs(
         self, monitor: Monitor
@@ -179,14 +228,12 @@ class Service:
 
         return poll, daily, (process if analysis else None)
 
-    def _serve(self, monitor: Monitor) -> None:
+    def _serve(self, monitor: Monitor, leadership: Leadership) -> None:
+        """Run the jobs until told to stop or until the lead is lost."""
         poll, daily, process = self.jobs(monitor)
         scheduler = build_scheduler(
             self.config, poll=poll, daily=daily, process=process, now=self.now()
         )
-        previous = {
-            sig: signal.signal(sig, self.request_stop) for sig in (signal.SIGTERM, signal.SIGINT)
-        }
         try:
             scheduler.start()
             feeds = len(self.config.enabled_feeds())
@@ -195,21 +242,20 @@ class Service:
                 feeds,
                 self.config.schedule.daily_at.strftime("%H:%M"),
                 self.config.schedule.timezone,
-                self.config.database_path,
+                self.config.database_name,
             )
             if monitor.daily_is_overdue():
-                log.info("the daily run was missed while the service was down; running it now")
+                log.info("the daily run was missed while no service ran; running it now")
                 scheduler.add_job(
                     daily, id="daily-catch-up", name="daily catch-up", misfire_grace_time=None
                 )
-            while not self.stop_event.wait(1.0):
-                pass
+            while not self.stop_event.wait(LEAD_CHECK_SECONDS):
+                if not leadership.still_held():
+                    log.error("lost the lead of %s; stopping the jobs", leadership.where)
+                    break
         finally:
             scheduler.shutdown(wait=False)
             self._wait_idle(self.config.schedule.shutdown_grace_seconds)
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-            log.info("durandwatch stopped")
 
     @property
     def active_jobs(self) -> int:

@@ -1,0 +1,158 @@
+"""Reports (an item as analysed) and incidents (reports merged), with the meta values."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from ..clock import to_iso
+from .database import Database
+
+
+class IncidentTables:
+    """What processing writes: one report per item, incidents built from reports."""
+
+    _db: Database
+    #: On PostgreSQL with PostGIS: the schema of its functions (incidents get a point).
+    _postgis: str | None = None
+
+    def save_reports(self, records: Sequence[dict[str, object]], *, now: datetime) -> None:
+        """Store analysed reports (one transaction); a report is replaced if re-analysed."""
+        stamp = to_iso(now)
+        with self._db.transaction() as db:
+            db.executemany(
+                "INSERT INTO reports (item_id, analyzed_at, published, relevant, record)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_id) DO UPDATE SET"
+                " analyzed_at = excluded.analyzed_at, relevant = excluded.relevant,"
+                " record = excluded.record",
+                [
+                    (
+                        r["id"],
+                        stamp,
+                        r["published"],
+                        int(bool(r["relevant"])),
+                        json.dumps(r, ensure_ascii=False),
+                    )
+                    for r in records
+                ],
+            )
+
+    def report_records(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        relevant_only: bool = True,
+    ) -> list[dict[str, object]]:
+        """Stored report records published in ``[since, until)``."""
+        query = "SELECT record FROM reports WHERE 1 = 1"
+        args: list[object] = []
+        if relevant_only:
+            query += " AND relevant = 1"
+        if since is not None:
+            query += " AND published >= ?"
+            args.append(since.isoformat())
+        if until is not None:
+            query += " AND published < ?"
+            args.append(until.isoformat())
+        rows = self._db.query(query + " ORDER BY published, item_id", args)
+        return [json.loads(r[0]) for r in rows]
+
+    def incident_partners(self, item_ids: Iterable[str]) -> list[dict[str, object]]:
+        """Report records that share an incident with one of ``item_ids`` but are not in it.
+
+        Rebuilding the incidents of a window must rebuild them whole: a report published
+        before the window that belongs to an incident reaching into it comes along. (A
+        report belongs to one incident, so one step finds every member.)
+        """
+        wanted = sorted(set(item_ids))
+        with self._db.transaction() as db:  # the temporary table is this session's alone
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS _seed (item_id TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM _seed")
+            db.executemany("INSERT INTO _seed VALUES (?)", [(i,) for i in wanted])
+            rows = db.query(
+                "SELECT DISTINCT r.item_id, r.record FROM _seed s"
+                " JOIN incident_reports a ON a.item_id = s.item_id"
+                " JOIN incident_reports b ON b.incident_id = a.incident_id"
+                " JOIN reports r ON r.item_id = b.item_id"
+                " WHERE b.item_id NOT IN (SELECT item_id FROM _seed) ORDER BY r.item_id"
+            )
+        return [json.loads(record) for _, record in rows]
+
+    def replace_incidents(
+        self, records: Sequence[dict[str, object]], report_ids: Iterable[str]
+    ) -> None:
+        """Replace the incidents built from ``report_ids`` by ``records`` (one transaction)."""
+        ids = list(report_ids)
+        with self._db.transaction() as db:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS _window (item_id TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM _window")
+            db.executemany(
+                "INSERT INTO _window VALUES (?) ON CONFLICT DO NOTHING", [(i,) for i in ids]
+            )
+            db.execute(
+                "DELETE FROM incidents WHERE id IN (SELECT incident_id FROM"
+                " incident_reports WHERE item_id IN (SELECT item_id FROM _window))"
+            )
+            db.executemany(
+                "INSERT INTO incidents (id, first_reported, event_date, record)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                " first_reported = excluded.first_reported,"
+                " event_date = excluded.event_date, record = excluded.record",
+                [
+                    (
+                        record["id"],
+                        record["first_reported"],
+                        record["event_date"],
+                        json.dumps(record, ensure_ascii=False),
+                    )
+                    for record in records
+                ],
+            )
+            links = []
+            for record in records:
+                sources = record["sources"]
+                if not isinstance(sources, list):
+                    raise TypeError("an incident record needs a list of sources")
+                links += [(record["id"], s["report_id"]) for s in sources]
+            db.executemany(
+                "INSERT INTO incident_reports (incident_id, item_id) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
+                links,
+            )
+            if self._postgis:
+                self._set_points(db, records)
+
+    def _set_points(self, db: Database, records: Sequence[dict[str, object]]) -> None:
+        """The PostGIS point of each incident that has coordinates."""
+        gis = self._postgis
+        points = []
+        for record in records:
+            lat, lon = record.get("lat"), record.get("lon")
+            if isinstance(lat, int | float) and isinstance(lon, int | float):
+                points.append((float(lon), float(lat), record["id"]))
+        db.executemany(
+            f'UPDATE incidents SET geom = "{gis}".ST_SetSRID("{gis}".ST_MakePoint(?, ?), 4326)'  # noqa: S608 - the schema name comes from pg_extension
+            " WHERE id = ?",
+            points,
+        )
+
+    def incident_records(
+        self, *, since: str | None = None, until: str | None = None
+    ) -> list[dict[str, object]]:
+        """Stored incidents with event dates in ``[since, until)`` (ISO dates)."""
+        query = "SELECT record FROM incidents WHERE 1 = 1"
+        args: list[object] = []
+        if since is not None:
+            query += " AND event_date >= ?"
+            args.append(since)
+        if until is not None:
+            query += " AND event_date < ?"
+            args.append(until)
+        rows = self._db.query(query + " ORDER BY event_date, id", args)
+        return [json.loads(r[0]) for r in rows]
+
+    def count_incidents(self) -> int:
+        """Incidents stored."""
+        return int(self._db.query("SELECT COUNT(*) FROM incidents")[0][0])

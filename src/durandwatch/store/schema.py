@@ -1,0 +1,220 @@
+"""The store's tables, and the migrations that build them on SQLite and on PostgreSQL.
+
+One list of migrations serves both engines: each is a list of statements, applied in one
+transaction with the version bump. The few words the engines spell differently are
+written as ``{blob}``, ``{real}``, ``{serial}`` and ``{without_rowid}`` and filled in per
+engine. SQLite keeps the version in ``PRAGMA user_version`` (as every earlier release
+did), PostgreSQL in a one-row table.
+
+On PostgreSQL with PostGIS offered by the server, incidents also get a ``geom`` point
+(SRID 4326) with a GiST index, so a team's GIS analysts can open the store's incidents in
+QGIS or query them by area; the JSON record stays the source of truth.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..errors import StoreError
+from .database import Database, PostgresDatabase
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE feeds (
+            name TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            last_attempt TEXT,
+            last_success TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            next_attempt TEXT
+        )""",
+        """CREATE TABLE items (
+            id TEXT PRIMARY KEY,
+            url TEXT,
+            url_key TEXT UNIQUE,
+            guid TEXT,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            published TEXT NOT NULL,
+            published_estimated INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL,
+            language TEXT NOT NULL,
+            first_seen TEXT NOT NULL
+        )""",
+        "CREATE INDEX items_published ON items (published)",
+        """CREATE TABLE item_feeds (
+            item_id TEXT NOT NULL REFERENCES items (id),
+            feed TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (item_id, feed)
+        ) {without_rowid}""",
+        """CREATE TABLE polls (
+            id {serial},
+            feed TEXT NOT NULL,
+            at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            http_status INTEGER,
+            items_seen INTEGER NOT NULL DEFAULT 0,
+            items_new INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            elapsed_s {real}
+        )""",
+        "CREATE INDEX polls_feed_at ON polls (feed, at)",
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
+    (
+        """CREATE TABLE reports (
+            item_id TEXT PRIMARY KEY REFERENCES items (id),
+            analyzed_at TEXT NOT NULL,
+            published TEXT NOT NULL,
+            relevant INTEGER NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX reports_published ON reports (published)",
+        """CREATE TABLE incidents (
+            id TEXT PRIMARY KEY,
+            first_reported TEXT NOT NULL,
+            event_date TEXT NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX incidents_event_date ON incidents (event_date)",
+        """CREATE TABLE incident_reports (
+            incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL REFERENCES reports (item_id),
+            PRIMARY KEY (incident_id, item_id)
+        ) {without_rowid}""",
+        "CREATE INDEX incident_reports_item ON incident_reports (item_id)",
+    ),
+    (
+        """CREATE TABLE alerts (
+            alert_id TEXT PRIMARY KEY,
+            open INTEGER NOT NULL,
+            state TEXT,
+            last_event TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        """CREATE TABLE alert_log (
+            alert_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            status TEXT NOT NULL,
+            level TEXT NOT NULL,
+            score {real} NOT NULL,
+            record TEXT NOT NULL,
+            PRIMARY KEY (alert_id, day)
+        ) {without_rowid}""",
+        "CREATE INDEX alert_log_day ON alert_log (day)",
+    ),
+    (
+        """CREATE TABLE outbox (
+            message_id TEXT PRIMARY KEY,
+            recipient TEXT NOT NULL,
+            day TEXT NOT NULL,
+            message {blob} NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt TEXT NOT NULL,
+            last_error TEXT,
+            created TEXT NOT NULL,
+            sent_at TEXT
+        )""",
+        "CREATE INDEX outbox_due ON outbox (status, next_attempt)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_WORDS = {
+    "sqlite": {
+        "blob": "BLOB",
+        "real": "REAL",
+        "serial": "INTEGER PRIMARY KEY",
+        "without_rowid": "WITHOUT ROWID",
+    },
+    "postgresql": {
+        "blob": "BYTEA",
+        "real": "DOUBLE PRECISION",
+        "serial": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+        "without_rowid": "",
+    },
+}
+
+
+def statements(version: int, dialect: str) -> list[str]:
+    """The statements of migration ``version`` (0-based) in ``dialect``."""
+    return [s.format(**_WORDS[dialect]) for s in MIGRATIONS[version]]
+
+
+def schema_version(db: Database) -> int:
+    """The version recorded in the database (0: empty)."""
+    if db.dialect == "sqlite":
+        return int(db.query("PRAGMA user_version")[0][0])
+    if db.query("SELECT to_regclass('schema_version')")[0][0] is None:
+        return 0
+    rows = db.query("SELECT MAX(version) FROM schema_version")
+    return int(rows[0][0] or 0)
+
+
+def set_version(db: Database, version: int) -> None:
+    """Record the schema version (inside a transaction)."""
+    if db.dialect == "sqlite":
+        db.execute(f"PRAGMA user_version = {int(version)}")
+    else:
+        # Created under the write lock of the migration, so two processes starting at
+        # once never both create it.
+        db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        db.execute("DELETE FROM schema_version")
+        db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+
+
+def migrate(db: Database) -> None:
+    """Bring the schema to :data:`SCHEMA_VERSION` (never backwards)."""
+    current = schema_version(db)
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"{db.name} has schema version {current}, newer than this durandwatch "
+            f"understands ({SCHEMA_VERSION}); upgrade durandwatch"
+        )
+    for version in range(current, SCHEMA_VERSION):
+        with db.transaction():
+            # Re-read inside the write lock: another process may have migrated.
+            if schema_version(db) > version:
+                continue
+            for statement in statements(version, db.dialect):
+                db.execute(statement)
+            set_version(db, version + 1)
+        log.info("database %s migrated to schema version %d", db.name, version + 1)
+
+
+def enable_geometry(db: Database) -> str | None:
+    """On PostgreSQL with PostGIS: the schema PostGIS lives in, once ``incidents.geom``
+    and its spatial index exist; None when there is no PostGIS (or no right to add it)."""
+    if not isinstance(db, PostgresDatabase) or not db.can_install_extension("postgis"):
+        return None
+    if not db.has_extension("postgis"):
+        try:
+            with db.transaction():
+                db.execute("CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public")
+        except StoreError as exc:
+            if not db.has_extension("postgis"):  # not added by another process meanwhile
+                log.info("PostGIS is offered but cannot be added (%s); no geometry column", exc)
+                return None
+    where = str(
+        db.query(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n"
+            " ON n.oid = e.extnamespace WHERE e.extname = 'postgis'"
+        )[0][0]
+    )
+    with db.transaction():  # checked under the write lock: two processes may start at once
+        has_column = db.query(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND table_name = 'incidents' AND column_name = 'geom'"
+        )
+        if not has_column:
+            db.execute(f'ALTER TABLE incidents ADD COLUMN geom "{where}".geometry(Point, 4326)')
+            db.execute("CREATE INDEX IF NOT EXISTS incidents_geom ON incidents USING GIST (geom)")
+    return where
