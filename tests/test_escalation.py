@@ -361,3 +361,43 @@ def test_an_exchange_of_fire_is_both_sides_acting() -> None:
     found = by_unit(assess(history([both]), DAY, RULES), "exchange")
     assert found[Unit("sector", sector="chaman")].level == "orange"
     assert "exchange of fire" in " ".join(found[Unit("sector", sector="chaman")].reasons)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**16), st.floats(0.5, 12.0))
+def test_forgetting_the_far_past_changes_no_assessment(seed: int, rate: float) -> None:
+    # What a long replay drops (incidents older than its view, counts older than the
+    # longest window) is never read by the assessment of the following days.
+    from durandwatch.replay import VIEW_DAYS
+
+    start = EPOCH + timedelta(days=1)
+    items = [
+        dataclasses.replace(v, direction=d, cross_border=d is not None)
+        for v, d in zip(
+            steady(seed % len(PLACES), rate, start, DAY, seed),
+            [None, None, None, "PK->AF", "AF->PK"] * 10_000,
+            strict=False,
+        )
+    ]
+    items += [view(k + 9_000_000, day=DAY - timedelta(days=k % 5), place=k % 6) for k in range(12)]
+    full, pruned = history(items), history(items)
+    cut = DAY - timedelta(days=7)
+    pruned.forget(
+        incidents_before=cut - timedelta(days=VIEW_DAYS),
+        counts_before=cut - timedelta(days=RULES.history_days + 7),
+    )
+    for day in (cut + timedelta(days=k) for k in range(8)):
+        assert assess(full, day, RULES) == assess(pruned, day, RULES)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(incidents, max_size=40), st.integers(0, 2**16), st.floats(0.5, 20.0))
+def test_judging_only_for_alerts_gives_the_same_alerts(
+    items: list[IncidentView], seed: int, rate: float
+) -> None:
+    base = steady(seed % len(PLACES), rate, DAY - timedelta(days=500), DAY, seed)
+    h = history(unique([*base, *items]))
+    full = assess(h, DAY, RULES)
+    quick = assess(h, DAY, RULES, only_alerts=True)
+    assert [a for a in full if a.level != "green"] == [a for a in quick if a.level != "green"]
+    assert {a.alert_id: a.level for a in full} == {a.alert_id: a.level for a in quick}

@@ -205,3 +205,80 @@ def test_replay_command_writes_alerts_and_daily_folders(tmp_path: Path) -> None:
         ["replay", str(history), "--from", "2024-12-30", "--to", "2024-12-01", "--out", str(out)],
     )
     assert bad.exit_code == 2
+
+
+def _repeated_story(weeks: int) -> list[HistoryItem]:
+    """The story's first six weeks over and over, then its escalation: a long history."""
+    calm = [(d, text) for d, text in STORY if d < 42]
+    items = []
+    for week in range(0, weeks, 6):
+        for d, text in calm:
+            when = datetime.combine(T0 + timedelta(days=7 * week + d), time(9), tzinfo=ZONE)
+            items.append(HistoryItem(f"w{week}-{d}", text, when.astimezone(UTC), "wire"))
+    return items + [
+        HistoryItem(f"e{i.id}", i.text, i.published + timedelta(days=7 * weeks), i.source)
+        for i in story_items()
+        if i.published >= datetime.combine(T0 + timedelta(days=42), time(0), tzinfo=ZONE)
+    ]
+
+
+def test_workers_give_the_same_files_as_one_process(tmp_path: Path) -> None:
+    items = _repeated_story(30)
+    files = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        summary = replay(
+            items,
+            ANALYZER,
+            RULES,
+            sectors=SECTORS,
+            zone="Asia/Kabul",
+            start=T0 + timedelta(days=150),
+            end=T0 + timedelta(days=7 * 30 + 60),
+            out=out,
+            warmup_days=150,
+            workers=workers,
+        )
+        files.append(
+            [
+                (out / name).read_bytes()
+                for name in ("replay-alerts.jsonl", "replay-incidents.jsonl")
+            ]
+        )
+        assert summary.items == len(items)
+    assert files[0] == files[1]
+    assert files[0][0].count(b'"level": "red"') + files[0][0].count(b'"level": "orange"') > 0
+
+
+def test_a_long_replay_forgets_what_it_can_no_longer_change(tmp_path: Path) -> None:
+    # Two years of the same rhythm: the merger holds the last weeks' reports, not all.
+    from durandwatch import replay as replay_module
+
+    held: list[int] = []
+    real_merger = replay_module.Merger
+
+    class Watched(real_merger):  # type: ignore[misc, valid-type]
+        def add(self, reports):  # type: ignore[no-untyped-def]
+            result = super().add(reports)
+            held.append(len(self))
+            return result
+
+    replay_module.Merger = Watched  # type: ignore[misc]
+    try:
+        summary = replay(
+            _repeated_story(104),
+            ANALYZER,
+            RULES,
+            sectors=SECTORS,
+            start=T0 + timedelta(days=700),
+            end=T0 + timedelta(days=7 * 104 + 10),
+            out=tmp_path,
+            warmup_days=700,
+        )
+    finally:
+        replay_module.Merger = real_merger  # type: ignore[misc]
+    incidents = (tmp_path / "replay-incidents.jsonl").read_text().splitlines()
+    assert summary.incidents == len(incidents) > 100
+    # About six reports a month: never more than a few weeks' worth held.
+    assert max(held) <= 20
+    assert len({json.loads(line)["id"] for line in incidents}) == len(incidents)

@@ -457,6 +457,13 @@ def geo_status(ctx: click.Context, data_dir: Path | None) -> None:
     help="Write each day's alerts/<date>/ folder under OUT (default: for replays of up to "
     "62 days).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes that analyse items in parallel (the result is the same for any number).",
+)
 @click.pass_context
 def replay_command(
     ctx: click.Context,
@@ -467,6 +474,7 @@ def replay_command(
     rules_file: Path | None,
     warmup_days: int,
     daily_outputs: bool | None,
+    workers: int,
 ) -> None:
     """Feed a history (JSON Lines, or UCDP/ACLED CSV) through the pipeline day by day.
 
@@ -501,6 +509,7 @@ def replay_command(
             warmup_days=warmup_days,
             progress=terminal_progress,
             outputs=settings,
+            workers=workers,
         )
     click.echo(
         f"replayed {summary.days} day(s), {summary.items} item(s), {summary.relevant} "

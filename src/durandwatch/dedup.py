@@ -145,9 +145,11 @@ class Merger:
     """
 
     def __init__(self) -> None:
-        self._reports: list[Report] = []
-        self._marks: list[frozenset[int]] = []
-        self._parent: list[int] = []
+        # By arrival number; evicted reports are deleted (see evict).
+        self._reports: dict[int, Report] = {}
+        self._marks: dict[int, frozenset[int]] = {}
+        self._parent: dict[int, int] = {}
+        self._arrived = 0
         self._members: dict[int, list[int]] = {}
         self._index: dict[str, int] = {}
         self._buckets: dict[tuple[object, ...], list[tuple[int, int]]] = {}
@@ -155,6 +157,7 @@ class Merger:
         self._span: dict[int, tuple[int, int]] = {}
 
     def __len__(self) -> int:
+        """Reports held (not evicted)."""
         return len(self._reports)
 
     def add(self, reports: Iterable[Report]) -> tuple[set[str], list[Incident]]:
@@ -166,11 +169,12 @@ class Merger:
         touched: set[int] = set()
         before: dict[int, str] = {}
         for report in fresh:
-            i = len(self._reports)
-            self._reports.append(report)
+            i = self._arrived
+            self._arrived += 1
+            self._reports[i] = report
             mark = shingles(report.text)
-            self._marks.append(mark)
-            self._parent.append(i)
+            self._marks[i] = mark
+            self._parent[i] = i
             self._members[i] = [i]
             self._index[report.id] = i
             day = report.extraction.event_date.toordinal()
@@ -181,7 +185,7 @@ class Merger:
                 bucket = self._buckets.get(key)
                 if bucket:
                     lo = bisect.bisect_left(bucket, (day - DATE_WINDOW.days, -1))
-                    hi = bisect.bisect_right(bucket, (day + DATE_WINDOW.days, len(self._reports)))
+                    hi = bisect.bisect_right(bucket, (day + DATE_WINDOW.days, self._arrived))
                     candidates.update(j for _, j in bucket[lo:hi])
             for j in sorted(candidates):
                 ri, rj = self._find(i), self._find(j)
@@ -214,6 +218,36 @@ class Merger:
         removed -= {inc.id for inc in changed}
         changed.sort(key=lambda inc: (inc.first_reported, inc.id))
         return removed, changed
+
+    def evict(self, *, before: date) -> list[Incident]:
+        """Remove and return the incidents whose last event date is before ``before``.
+
+        A long replay calls this with a date far enough back that no new report can join
+        them (:data:`~durandwatch.replay.MERGE_HORIZON_DAYS`), so its memory follows the
+        reports of the last weeks, not all of them. Reports dated before ``before`` are
+        no longer candidates for new ones.
+        """
+        floor = before.toordinal()
+        roots = sorted(root for root, (_, last) in self._span.items() if last < floor)
+        final = []
+        for root in roots:
+            incident = self._incidents.pop(root, None)
+            if incident is not None:
+                final.append(incident)
+            self._span.pop(root)
+            for k in self._members.pop(root):
+                del self._index[self._reports.pop(k).id]
+                del self._marks[k]
+                del self._parent[k]
+        for key in list(self._buckets):
+            bucket = self._buckets[key]
+            cut = bisect.bisect_left(bucket, (floor, -1))
+            if cut == len(bucket):
+                del self._buckets[key]
+            elif cut:
+                del bucket[:cut]
+        final.sort(key=lambda inc: (inc.first_reported, inc.id))
+        return final
 
     def incidents(self) -> list[Incident]:
         """Every incident so far, by first report."""

@@ -291,6 +291,28 @@ class History:
             if incident.cross_border and incident.direction:
                 insort(self._cross, entry)
 
+    def forget(self, *, incidents_before: date, counts_before: date) -> None:
+        """Drop incidents dated before ``incidents_before`` (their counts stay) and the
+        counts of days before ``counts_before``: a long replay keeps only what the next
+        assessments read (:attr:`Rules.history_days` of counts, weeks of incidents).
+
+        An incident that may still change must not be dropped: the caller forgets only
+        what the merging can no longer reach.
+        """
+        floor = incidents_before.toordinal()
+        gone = [iid for iid, view in self._by_id.items() if view.event_date.toordinal() < floor]
+        for iid in gone:
+            del self._by_id[iid]
+            del self._units[iid]
+        for entries in (*self._dates.values(), self._cross):
+            del entries[: bisect_left(entries, (floor, ""))]
+        count_floor = counts_before.toordinal()
+        for days in self._days.values():
+            del days[: bisect_left(days, count_floor)]
+        for table in (self._dates, self._days):
+            for unit in [u for u, e in table.items() if not e]:
+                del table[unit]
+
     def units(self, *, active_since: date | None = None) -> list[Unit]:
         """Units with incidents (after ``active_since``, when given), in a fixed order."""
         floor = (active_since.toordinal() + 1) if active_since else -1
@@ -331,18 +353,67 @@ def _discard(entries: list[tuple[int, str]], entry: tuple[int, str]) -> None:
         del entries[at]
 
 
-def assess(history: History, day: date, rules: Rules) -> list[Assessment]:
+def assess(
+    history: History, day: date, rules: Rules, *, only_alerts: bool = False
+) -> list[Assessment]:
     """Judge every unit with incidents in the weeks up to ``day`` (inclusive).
 
     Returns the escalation assessments of every such unit (green included, so the
     lifecycle can clear alerts) and the cross-border exchange assessments, sorted by
     level, then score.
+
+    ``only_alerts``: a unit that is certainly green comes back as a bare green
+    assessment (no tests, reasons or incidents; see :func:`_screened`). That is all the
+    alert lifecycle reads, and it spares the count model most units on most days.
     """
     active = history.units(active_since=day - timedelta(days=28))
-    found = {u: assess_unit(history, u, day, rules) for u in active}
+    judge = _screened if only_alerts else assess_unit
+    found = {u: judge(history, u, day, rules) for u in active}
     found.update(_silences(history, found, day, rules))
     results = list(found.values()) + exchanges(history, day, rules)
     return sorted(results, key=_rank)
+
+
+def _screened(history: History, unit: Unit, day: date, rules: Rules) -> Assessment:
+    """:func:`assess_unit`, or a bare green when the unit is certainly green.
+
+    Every escalation test needs a minimum of incidents to fire (surge and burst in their
+    windows, the build-up in the last four weeks); a unit below all three minimums
+    whose own incidents are not severe is green whatever its history, and a green
+    assessment raises nothing (:func:`~durandwatch.lifecycle.advance` skips it). Most
+    units on most days are such, so this saves the count model for the others: the
+    levels, and so the alerts, are the same as judging every unit in full.
+    """
+    count = history.count
+    if (
+        count(unit, day - timedelta(days=rules.recent_days), day) >= rules.surge_min_events
+        or count(unit, day - timedelta(days=1), day) >= rules.burst_min_events
+        or count(unit, day - timedelta(days=7 * min(4, rules.build_up_weeks)), day)
+        >= rules.build_up_min_events
+    ):
+        return assess_unit(history, unit, day, rules)
+    recent = history.between(unit, day - timedelta(days=rules.recent_days), day)
+    if unit.level == "province":
+        recent = [i for i in recent if not i.district]
+    severe = unit.level in ("district", "province") and bool(recent)
+    if severe and assess_severity(recent, rules).points >= rules.severity_high:
+        return assess_unit(history, unit, day, rules)
+    return Assessment(
+        alert_id=alert_id(unit),
+        unit=unit,
+        kind="escalation",
+        name=unit_name(unit, history.sectors),
+        day=day,
+        level="green",
+        score=0.0,
+        evidence=0.0,
+        tests=(),
+        severity=Severity(0.0, "low", 0, ()),
+        reasons=(),
+        incidents=(),
+        lat=None,
+        lon=None,
+    )
 
 
 def _rank(a: Assessment) -> tuple[int, float, str]:

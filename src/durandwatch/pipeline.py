@@ -154,7 +154,7 @@ def assess_alerts(
         if v is not None
     ]
     history = History(views, sectors=sectors, covered_since=covered_since)
-    assessments = assess(history, day, rules)
+    assessments = assess(history, day, rules, only_alerts=True)
     previous = {k: state_from_record(v) for k, v in store.open_alert_states().items()}
     state, events = advance(previous, assessments, day)
     records = [event_record(e) for e in events]

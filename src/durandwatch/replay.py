@@ -16,16 +16,20 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import multiprocessing
 import sys
-from collections import defaultdict
+import tempfile
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import IO
 from zoneinfo import ZoneInfo
 
-from .analyze import Analyzer, parse_published
-from .dedup import Merger, incident_record
+from .analyze import Analyzer, Report, parse_published
+from .dedup import Incident, Merger, incident_record
 from .errors import DurandwatchError
 from .escalation import History, IncidentView, assess
 from .lifecycle import AlertEvent, AlertState, advance, event_record
@@ -132,8 +136,21 @@ def _read_csv(handle: Iterable[str], path: Path) -> Iterator[HistoryItem]:
         )
 
 
+#: Days after its last event date that an incident can still be joined by a report: later
+#: it is final, written out and forgotten, so a replay's memory does not grow with its
+#: length. (A report dated this long before its publication starts an incident of its own.)
+MERGE_HORIZON_DAYS = 31
+#: Days of incidents the assessment reads (windows, drivers, exchanges); older incidents
+#: live on in the history only as counts. Longer than MERGE_HORIZON_DAYS.
+VIEW_DAYS = 60
+#: How often the merged and assessed past is forgotten (days).
+FORGET_EVERY_DAYS = 7
+#: Items per task sent to a worker process.
+CHUNK_ITEMS = 64
+
+
 def replay(
-    items: Iterator[HistoryItem] | list[HistoryItem],
+    items: Iterable[HistoryItem],
     analyzer: Analyzer,
     rules: Rules,
     *,
@@ -145,38 +162,41 @@ def replay(
     warmup_days: int = 400,
     progress: Callable[[int, int], None] | None = None,
     outputs: OutputSettings | None = None,
+    workers: int = 1,
 ) -> ReplaySummary:
     """Run the history from ``start - warmup_days`` to ``end``; write alerts for [start, end].
 
     Days are local days in ``zone`` (the service's ``schedule.timezone``): an item
     counts from the local day it was published, and each day is assessed as the service
     would assess it at its end.
+
+    The items stream through: they are sorted into local days in a spool on disk (a
+    month per file), read back a month at a time, analysed (by ``workers`` processes
+    when more than one), merged and assessed day by day; incidents are written out and
+    forgotten once final. Memory follows the density of the history, not its length,
+    and the result is the same for any number of workers.
     """
-    by_day: dict[date, list[HistoryItem]] = defaultdict(list)
     first_day = start - timedelta(days=warmup_days)
     summary = ReplaySummary()
-    local = ZoneInfo(zone)
-    for item in items:
-        day = item.published.astimezone(local).date()
-        if first_day <= day <= end:
-            by_day[day].append(item)
     out.mkdir(parents=True, exist_ok=True)
     merger = Merger()
     assessor = Assessor(rules, sectors=sectors, covered_since=first_day)
     previous: list[dict[str, object]] = []
+    recent_final: list[Incident] = []  # final incidents still inside the outputs' 31 days
     days = (end - first_day).days + 1
-    alerts_path = out / "replay-alerts.jsonl"
-    tmp = alerts_path.with_suffix(".jsonl.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        for n in range(days):
-            day = first_day + timedelta(days=n)
-            todays = sorted(by_day.get(day, []), key=lambda i: (i.published, i.id))
-            reports = [
-                analyzer.analyze(i.id, i.text, published=i.published, source=i.source)
-                for i in todays
-            ]
-            summary.items += len(reports)
-            summary.relevant += sum(r.extraction.relevant for r in reports)
+    alerts_path, incidents_path = out / "replay-alerts.jsonl", out / "replay-incidents.jsonl"
+    with (
+        tempfile.TemporaryDirectory(prefix="durandwatch-replay-", dir=out) as spool_dir,
+        _Writer(alerts_path) as alert_out,
+        _Writer(incidents_path) as incident_out,
+    ):
+        spool = DaySpool(Path(spool_dir), ZoneInfo(zone), first_day, end)
+        for item in items:
+            spool.add(item)
+        analysed = analyse_days(spool.days(), analyzer, workers=workers)
+        for n, (day, count, reports) in enumerate(analysed):
+            summary.items += count
+            summary.relevant += len(reports)
             removed, changed = merger.add(reports)
             views = [
                 v
@@ -189,24 +209,175 @@ def replay(
                 summary.days += 1
                 records = [event_record(event) for event in events]
                 for event, record in zip(events, records, strict=True):
-                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    alert_out.write(record)
                     if event.level in ("orange", "red"):
                         summary.alert_days[event.level] += 1
                     summary.alerts.add(event.alert_id)
                 if outputs is not None:
-                    _write_outputs(outputs, out, day, records, previous, merger)
+                    month = [*recent_final, *merger.incidents()]
+                    _write_outputs(outputs, out, day, records, previous, month)
                 previous = records
+            if n % FORGET_EVERY_DAYS == FORGET_EVERY_DAYS - 1:
+                final = merger.evict(before=day - timedelta(days=MERGE_HORIZON_DAYS))
+                for incident in final:
+                    incident_out.write(incident_record(incident))
+                summary.incidents += len(final)
+                if outputs is not None:
+                    since = day - timedelta(days=31)
+                    recent_final = [i for i in (*recent_final, *final) if i.event_date > since]
+                assessor.history.forget(
+                    incidents_before=day - timedelta(days=VIEW_DAYS),
+                    counts_before=day - timedelta(days=rules.history_days + 7),
+                )
             if progress is not None:
                 progress(n + 1, days)
-    tmp.replace(alerts_path)
-    incidents = merger.incidents()
-    summary.incidents = len(incidents)
-    inc_tmp = out / "replay-incidents.jsonl.tmp"
-    with inc_tmp.open("w", encoding="utf-8") as handle:
-        for incident in incidents:
-            handle.write(json.dumps(incident_record(incident), ensure_ascii=False) + "\n")
-    inc_tmp.replace(out / "replay-incidents.jsonl")
+        rest = merger.incidents()
+        for incident in rest:
+            incident_out.write(incident_record(incident))
+        summary.incidents += len(rest)
     return summary
+
+
+class _Writer:
+    """JSON Lines into ``path``, through a temporary file renamed into place when whole."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._tmp = path.with_name(path.name + ".tmp")
+        self._handle: IO[str] | None = None
+
+    def __enter__(self) -> _Writer:
+        self._handle = self._tmp.open("w", encoding="utf-8")
+        return self
+
+    def write(self, record: dict[str, object]) -> None:
+        assert self._handle is not None  # noqa: S101 - only inside the with block
+        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        assert self._handle is not None  # noqa: S101
+        self._handle.close()
+        if kind is None:
+            self._tmp.replace(self.path)
+        else:
+            self._tmp.unlink(missing_ok=True)
+
+
+class DaySpool:
+    """Items sorted into local days on disk: one JSON Lines file per month.
+
+    A history may come in any order (UCDP and ACLED files are not sorted by date); the
+    spool reads it once and gives the days back in order, holding one month in memory.
+    """
+
+    def __init__(self, folder: Path, zone: ZoneInfo, first: date, last: date) -> None:
+        self.folder = folder
+        self.zone = zone
+        self.first, self.last = first, last
+        self._files: dict[tuple[int, int], IO[str]] = {}
+
+    def add(self, item: HistoryItem) -> bool:
+        """Spool one item (False: outside the days replayed)."""
+        day = item.published.astimezone(self.zone).date()
+        if not self.first <= day <= self.last:
+            return False
+        key = (day.year, day.month)
+        handle = self._files.get(key)
+        if handle is None:
+            if len(self._files) >= _OPEN_FILES:  # an unsorted history of many years
+                for open_handle in self._files.values():
+                    open_handle.close()
+                self._files.clear()
+            handle = self._path(key).open("a", encoding="utf-8")
+            self._files[key] = handle
+        row = [item.id, item.text, item.published.isoformat(), item.source]
+        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return True
+
+    def days(self) -> Iterator[tuple[date, list[HistoryItem]]]:
+        """Every day from first to last, with its items by publication time and id."""
+        for handle in self._files.values():
+            handle.close()
+        self._files.clear()
+        month_start = self.first.replace(day=1)
+        while month_start <= self.last:
+            by_day: dict[date, list[HistoryItem]] = defaultdict(list)
+            path = self._path((month_start.year, month_start.month))
+            if path.exists():
+                with path.open(encoding="utf-8") as handle:
+                    for line in handle:
+                        ident, text, published, source = json.loads(line)
+                        moment = datetime.fromisoformat(published)
+                        by_day[moment.astimezone(self.zone).date()].append(
+                            HistoryItem(ident, text, moment, source)
+                        )
+                path.unlink()
+            following = (month_start + timedelta(days=32)).replace(day=1)
+            day = max(month_start, self.first)
+            while day < following and day <= self.last:
+                todays = by_day.pop(day, [])
+                todays.sort(key=lambda i: (i.published, i.id))
+                yield day, todays
+                day += timedelta(days=1)
+            month_start = following
+
+    def _path(self, key: tuple[int, int]) -> Path:
+        return self.folder / f"{key[0]:04d}-{key[1]:02d}.jsonl"
+
+
+#: Month files a spool keeps open at once.
+_OPEN_FILES = 64
+
+#: The analyser of a worker process (inherited from the parent when it forks).
+_WORKER_ANALYZER: Analyzer | None = None
+
+
+def analyse_days(
+    days: Iterable[tuple[date, list[HistoryItem]]], analyzer: Analyzer, *, workers: int = 1
+) -> Iterator[tuple[date, int, list[Report]]]:
+    """(day, items, relevant reports) for each day, in order.
+
+    With ``workers`` > 1 the items are analysed by that many forked processes, a few
+    days ahead of the caller, and come back in the same order: analysis is a pure
+    function of the item, so the result is the same as with one process.
+    """
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if workers > 1:
+            log.warning("this platform cannot fork worker processes; replaying in one")
+        for day, items in days:
+            yield day, len(items), _analyse(analyzer, items)
+        return
+    global _WORKER_ANALYZER
+    _WORKER_ANALYZER = analyzer
+    context = multiprocessing.get_context("fork")
+    pending: deque[tuple[date, int, list[Future[list[Report]]]]] = deque()
+    in_flight = 0
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for day, items in days:
+            chunks = [items[k : k + CHUNK_ITEMS] for k in range(0, len(items), CHUNK_ITEMS)]
+            futures = [pool.submit(_analyse_in_worker, chunk) for chunk in chunks]
+            pending.append((day, len(items), futures))
+            in_flight += len(futures)
+            while pending and (in_flight > 8 * workers or len(pending) > 31):
+                done_day, count, done = pending.popleft()
+                in_flight -= len(done)
+                yield done_day, count, [r for f in done for r in f.result()]
+        while pending:
+            done_day, count, done = pending.popleft()
+            yield done_day, count, [r for f in done for r in f.result()]
+
+
+def _analyse(analyzer: Analyzer, items: Iterable[HistoryItem]) -> list[Report]:
+    reports = (
+        analyzer.analyze(i.id, i.text, published=i.published, source=i.source) for i in items
+    )
+    return [r for r in reports if r.extraction.relevant]
+
+
+def _analyse_in_worker(items: list[HistoryItem]) -> list[Report]:
+    if _WORKER_ANALYZER is None:  # pragma: no cover - set before the pool forks
+        raise RuntimeError("no analyser in this worker")
+    return _analyse(_WORKER_ANALYZER, items)
 
 
 class Assessor:
@@ -230,7 +401,8 @@ class Assessor:
 
     def assess(self, day: date) -> list[AlertEvent]:
         """The alert events of ``day`` (which must not go backwards)."""
-        self.state, events = advance(self.state, assess(self.history, day, self.rules), day)
+        found = assess(self.history, day, self.rules, only_alerts=True)
+        self.state, events = advance(self.state, found, day)
         return events
 
 
@@ -249,12 +421,12 @@ def _write_outputs(
     day: date,
     alerts: list[dict[str, object]],
     previous: list[dict[str, object]],
-    merger: Merger,
+    known: list[Incident],
 ) -> None:
     from .outputs import write_day
 
     since = day - timedelta(days=31)
-    incidents = [incident_record(i) for i in merger.incidents() if since < i.event_date <= day]
+    incidents = [incident_record(i) for i in known if since < i.event_date <= day]
     moment = datetime.combine(day, settings.daily_at, tzinfo=ZoneInfo(settings.zone))
     write_day(
         out / "alerts",
