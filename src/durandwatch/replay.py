@@ -17,6 +17,7 @@ import csv
 import json
 import logging
 import multiprocessing
+import pickle
 import sys
 import tempfile
 from collections import defaultdict, deque
@@ -264,17 +265,18 @@ class _Writer:
 
 
 class DaySpool:
-    """Items sorted into local days on disk: one JSON Lines file per month.
+    """Items sorted into local days on disk: one file per month.
 
     A history may come in any order (UCDP and ACLED files are not sorted by date); the
     spool reads it once and gives the days back in order, holding one month in memory.
+    The files are pickles this spool wrote itself, in a private temporary folder.
     """
 
     def __init__(self, folder: Path, zone: ZoneInfo, first: date, last: date) -> None:
         self.folder = folder
         self.zone = zone
         self.first, self.last = first, last
-        self._files: dict[tuple[int, int], IO[str]] = {}
+        self._files: dict[tuple[int, int], IO[bytes]] = {}
 
     def add(self, item: HistoryItem) -> bool:
         """Spool one item (False: outside the days replayed)."""
@@ -288,10 +290,10 @@ class DaySpool:
                 for open_handle in self._files.values():
                     open_handle.close()
                 self._files.clear()
-            handle = self._path(key).open("a", encoding="utf-8")
+            handle = self._path(key).open("ab")
             self._files[key] = handle
-        row = [item.id, item.text, item.published.isoformat(), item.source]
-        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        row = (day.toordinal(), item.id, item.text, item.published.isoformat(), item.source)
+        handle.write(pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL))
         return True
 
     def days(self) -> Iterator[tuple[date, list[HistoryItem]]]:
@@ -301,28 +303,30 @@ class DaySpool:
         self._files.clear()
         month_start = self.first.replace(day=1)
         while month_start <= self.last:
-            by_day: dict[date, list[HistoryItem]] = defaultdict(list)
+            by_day: dict[int, list[HistoryItem]] = defaultdict(list)
             path = self._path((month_start.year, month_start.month))
             if path.exists():
-                with path.open(encoding="utf-8") as handle:
-                    for line in handle:
-                        ident, text, published, source = json.loads(line)
+                with path.open("rb") as handle:
+                    rows = pickle.Unpickler(handle)  # noqa: S301 - written above, 0700 folder
+                    while True:
+                        try:
+                            ordinal, ident, text, published, source = rows.load()
+                        except EOFError:
+                            break
                         moment = datetime.fromisoformat(published)
-                        by_day[moment.astimezone(self.zone).date()].append(
-                            HistoryItem(ident, text, moment, source)
-                        )
+                        by_day[ordinal].append(HistoryItem(ident, text, moment, source))
                 path.unlink()
             following = (month_start + timedelta(days=32)).replace(day=1)
             day = max(month_start, self.first)
             while day < following and day <= self.last:
-                todays = by_day.pop(day, [])
+                todays = by_day.pop(day.toordinal(), [])
                 todays.sort(key=lambda i: (i.published, i.id))
                 yield day, todays
                 day += timedelta(days=1)
             month_start = following
 
     def _path(self, key: tuple[int, int]) -> Path:
-        return self.folder / f"{key[0]:04d}-{key[1]:02d}.jsonl"
+        return self.folder / f"{key[0]:04d}-{key[1]:02d}.pickle"
 
 
 #: Month files a spool keeps open at once.
