@@ -20,6 +20,9 @@ resident memory of the process that did it (children included):
 * ``replay``: ``durandwatch replay`` of the whole history (``--workers``, default 2);
 * ``once``: ``durandwatch once --feeds DIR --no-outputs`` over the same items as feed
   files of 5,000 items each, into a fresh SQLite store (poll, analyse, merge, assess);
+* ``score``: one scoring pass on that store, as the service runs it every 15 minutes
+  (every unit judged on the stored incidents its windows read; target: under 2 s with
+  a year of incidents);
 * ``outputs``: ``durandwatch digest`` for the last day of that store: its map, digest
   and exports (31 days of incidents on the map).
 
@@ -409,7 +412,7 @@ def durandwatch(*args: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--stages", default="replay,once,outputs")
+    parser.add_argument("--stages", default="replay,once,score,outputs")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
     args = parser.parse_args()
@@ -451,7 +454,7 @@ def main() -> None:
                 )
                 replay_seconds[size] = result.seconds
                 _row(size, "replay", result)
-            if "once" in stages or "outputs" in stages:
+            if {"once", "score", "outputs"} & set(stages):
                 write_feeds(history, folder / "feeds")
                 result = measure(
                     durandwatch(*config, "once", "--feeds", str(folder / "feeds"), "--no-outputs"),
@@ -459,6 +462,8 @@ def main() -> None:
                 )
                 if "once" in stages:
                     _row(size, "once", result)
+            if "score" in stages:
+                _score_row(size, folder, last)
             if "outputs" in stages:
                 day = last.isoformat()
                 _row(
@@ -472,6 +477,30 @@ def main() -> None:
     small, large = 100_000, 1_000_000
     if small in replay_seconds and large in replay_seconds:
         print(f"replay time 1M / 100k: {replay_seconds[large] / replay_seconds[small]:.1f}")
+
+
+def _score_row(size: int, folder: Path, last: date) -> None:
+    """One scoring pass (as the service runs every 15 minutes) on the store ``once`` made:
+    every unit judged over the stored incidents of the last 14 months."""
+    from durandwatch.config import load_config
+    from durandwatch.monitor import Monitor
+
+    config = load_config(folder / "durandwatch.toml")
+    now = datetime.combine(last, datetime.max.time(), tzinfo=UTC)
+    with Monitor(config, clock=lambda: now) as monitor:
+        monitor.prepare()
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            monitor.assess(last)
+            runs.append(time.perf_counter() - start)
+        incidents = monitor.store.count_incidents()
+    best = min(runs)
+    print(
+        f"{size:>9,}  {'score':<8} {best:>8.2f} {'':>9} {'':>8}  "
+        f"(one scoring pass; {incidents:,} incidents stored)",
+        flush=True,
+    )
 
 
 def _row(size: int, stage: str, result: Measured) -> None:
