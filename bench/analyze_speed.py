@@ -3,12 +3,13 @@
 
 Sets (fixed here):
 
-* multi-sentence: the title and summary of every written report in
-  ``bench/data/crossborder/written_reports*.jsonl``, the 2026 rows of
-  ``../shared/eval/dev.csv`` (outlets' summaries, several sentences), and 300 ordinary
-  items (a headline of ``bench/data/non_incidents.txt`` with three sentences of
-  ``bench/data/ordinary_sentences.txt``, drawn with a fixed seed);
-* irrelevant: those 300 ordinary items alone;
+* reports: multi-sentence feed items about the border: the title and summary of every
+  written report in ``bench/data/crossborder/written_reports*.jsonl``, and the 2026 rows
+  of ``../shared/eval/dev.csv`` (outlets' summaries, several sentences; left out when
+  ``../shared`` is absent);
+* irrelevant: 300 multi-sentence items of ordinary news (a headline of
+  ``bench/data/non_incidents.txt`` with three sentences of
+  ``bench/data/ordinary_sentences.txt`` on the same topic, drawn with a fixed seed);
 * headlines: every row of ``../shared/eval/dev.csv`` (skipped when ``../shared`` is absent).
 
 Speed is CPU time (``time.process_time``) of analysing every item of a set, the best of
@@ -124,10 +125,9 @@ def main() -> None:
     parser.add_argument("--outputs", type=Path, help="write every analysis here (JSON Lines)")
     args = parser.parse_args()
     analyzer = Analyzer(open_geocoder())
-    ordinary = ordinary_items()
     sets = {
-        "multi-sentence": written_reports() + dev_rows(year="2026") + ordinary,
-        "irrelevant": ordinary,
+        "reports": written_reports() + dev_rows(year="2026"),
+        "irrelevant": ordinary_items(),
         "headlines": dev_rows(),
     }
     if not sets["headlines"]:
