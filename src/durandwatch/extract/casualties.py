@@ -260,6 +260,8 @@ def _bodies_and_deaths(
 
 def _lone_victim(words: Sequence[str]) -> list[Figure]:
     """One victim: "a soldier was martyred", "lost his life", "policeman shot dead"."""
+    if _LONE_VICTIM_WORDS.isdisjoint(words):
+        return []  # every rule below starts at one of these words
     for k, word in enumerate(words):
         if word in ("killed", "martyred", "dead", "slain", "down", "dies", "died"):
             if word == "down" and words[k - 1 : k] != ["gunned"]:
@@ -303,6 +305,19 @@ def _lone_victim(words: Sequence[str]) -> list[Figure]:
             ):
                 return [Figure(1, 1, None, "single")]
     return []
+
+
+_LONE_VICTIM_WORDS = _KILL_VERBS | {
+    "killed",
+    "martyred",
+    "dead",
+    "slain",
+    "down",
+    "dies",
+    "died",
+    "lost",
+    "death",
+}
 
 
 def _number_in(words: Sequence[str]) -> bool:

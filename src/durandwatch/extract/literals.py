@@ -150,7 +150,7 @@ class GatedPattern:
 
     def may_match(self, text: str) -> bool:
         """False only when no match can be in ``text``."""
-        return not self.literals or any(literal in text for literal in self.literals)
+        return not self.literals or any(map(text.__contains__, self.literals))
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         return self.pattern.search(text, pos, endpos) if self.may_match(text) else None
