@@ -13,7 +13,7 @@ It is built from the tables in ``geo/`` and whatever geodata is present by
 from __future__ import annotations
 
 import math
-import re
+import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -163,13 +163,16 @@ def _capitalised(span: str) -> bool:
     return any(word[:1].isupper() or not word[:1].isascii() for word in span.split())
 
 
-_UPPER = re.compile("[A-Z]")
-_LOWER = re.compile("[a-z]")
+_UPPER = string.ascii_uppercase.encode()
+_LOWER = string.ascii_lowercase.encode()
 
 
 def _is_mixed_case(text: str) -> bool:
-    upper = len(_UPPER.findall(text))
-    lower = len(_LOWER.findall(text))
+    """Whether some, but under 60 %, of the ASCII letters are capitals."""
+    ascii_only = text.encode("ascii", "ignore")
+    # Counted by deleting them (bytes.translate: one pass in C, no list of matches).
+    upper = len(ascii_only) - len(ascii_only.translate(None, _UPPER))
+    lower = len(ascii_only) - len(ascii_only.translate(None, _LOWER))
     return 0 < upper < (upper + lower) * 0.6
 
 

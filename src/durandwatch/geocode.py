@@ -106,8 +106,8 @@ class Geocoder:
         if not found:
             return Geocoded((), None, ())
         places = self.gazetteer.places
-        digest_spans = _digest_segments(text) + _datelines(text, bureau=True)
-        local_datelines = _datelines(text, bureau=False)
+        bureau_datelines, local_datelines = _datelines(text)
+        digest_spans = _digest_segments(text) + bureau_datelines
         earlier = earlier_event_spans(text)
         countries = {
             places[i].country for m in found for i in m.places if places[i].kind == "country"
@@ -127,9 +127,12 @@ class Geocoder:
         rank: dict[int, float] = {}
         for n, mention in enumerate(usable):
             others = [o for k, o in enumerate(usable) if k != n]
+            # What the text says around the mention is the same for each of its places.
+            cue = _cue(folded, mention.end)
+            provinces_named = _countries_of_provinces(places, others)
             best = max(
                 (
-                    (self._score(mention, places[i], others, countries, folded), i)
+                    (self._score(places[i], others, countries, cue, provinces_named), i)
                     for i in mention.places
                 ),
                 key=lambda t: (t[0], -t[1]),
@@ -138,7 +141,7 @@ class Geocoder:
             if _inside(mention, earlier):
                 penalty += 4.0  # the place of the event this one answers or follows
             winner = places[best[1]]
-            chosen[id(mention)] = (self._namesake(mention, winner, folded), best[0] - penalty)
+            chosen[id(mention)] = (self._namesake(mention, winner, cue), best[0] - penalty)
             rank[id(mention)] = best[0] - penalty + _SPECIFICITY[winner.precision]
         event = max(usable, key=lambda m: rank[id(m)] - 0.01 * m.start)
         place, _ = chosen[id(event)]
@@ -192,14 +195,14 @@ class Geocoder:
             )
         return tuple(out)
 
-    def _namesake(self, mention: Mention, winner: Place, folded: str) -> Place:
+    def _namesake(self, mention: Mention, winner: Place, cue: str | None) -> Place:
         """The town a district is named after, when the text names it bare.
 
         "Spin Boldak", "Bannu": the district and its centre share the name, and a bare
         name is the town (ACLED codes the town); "Spin Boldak district" stays the
         district. The mention keeps the district's standing among the other places named.
         """
-        if winner.kind != "district" or _cue(folded, mention.end) == "district":
+        if winner.kind != "district" or cue == "district":
             return winner
         places = self.gazetteer.places
         towns = [
@@ -213,17 +216,19 @@ class Geocoder:
 
     def _score(
         self,
-        mention: Mention,
         place: Place,
         others: Sequence[Mention],
         countries: set[str],
-        folded: str,
+        cue: str | None,
+        provinces_named: set[str],
     ) -> float:
+        """How well ``place`` fits a mention: ``others`` are the other places named,
+        ``cue`` the word after the mention ("district"), ``provinces_named`` the
+        countries of the provinces the other names are."""
         places = self.gazetteer.places
         score = _KIND_BASE.get(place.kind, 1.0) + log_scale(place.population)
         if place.in_aoi:
             score += 1.0
-        cue = _cue(folded, mention.end)
         if cue is not None:
             score += 3.0 if place.kind in _CUE_KINDS[cue] else -1.0
         for other in others:
@@ -262,7 +267,6 @@ class Geocoder:
                     break
         if countries:
             score += 1.0 if place.country in countries else -2.0
-        provinces_named = _countries_of_provinces(places, others)
         if provinces_named and place.country not in provinces_named:
             score -= 1.5  # "Gulistan, Balochistan" is not Gulistan district of Farah
         return score
@@ -316,22 +320,24 @@ def _digest_segments(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _datelines(text: str, *, bureau: bool) -> list[tuple[int, int]]:
-    """Spans of datelines at the start of each segment.
+def _datelines(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Spans of datelines at the start of each segment: (bureau, local).
 
-    ``bureau=True``: "Islamabad, Oct 2 (PTI)", "PESHAWAR, Pakistan (AP)": where a wire
-    bureau filed from, not where the event was: such names are dropped.
-    ``bureau=False``: "QUETTA: ...", the local-press style, where the event is often in
-    or near the city: such names are used only when nothing else is named.
+    Bureau: "Islamabad, Oct 2 (PTI)", "PESHAWAR, Pakistan (AP)": where a wire bureau
+    filed from, not where the event was: such names are dropped.
+    Local: "QUETTA: ...", the local-press style, where the event is often in or near the
+    city: such names are used only when nothing else is named.
     """
-    spans = []
+    bureau: list[tuple[int, int]] = []
+    local: list[tuple[int, int]] = []
     start = 0
     for piece in _SEGMENT.split(text):
         match = _DATELINE.match(piece)
-        if match and match.group(0).rstrip().endswith(":") != bureau:
-            spans.append((start, start + match.end()))
+        if match:
+            kind = local if match.group(0).rstrip().endswith(":") else bureau
+            kind.append((start, start + match.end()))
         start += len(piece) + 1
-    return spans
+    return bureau, local
 
 
 def _government(mention: Mention, text: str, places: Sequence[Place]) -> bool:

@@ -96,12 +96,16 @@ def _main_verb(text: str) -> re.Match[str] | None:
     return _VERB.search(text)
 
 
+_CLAIM_AFTER = re.compile(r"\s*claim", re.IGNORECASE)
+_UNDER_AFTER = re.compile(r"(?:\s+\w+){0,4}?\s+(?:came|come|comes|were|was) under\b", re.IGNORECASE)
+
+
 def _role(text: str, mention: Match[ActorSpec], verb: re.Match[str] | None) -> str:
     """actor1 (acts), actor2 (target) or "source" (a party speaking about the event)."""
     after = text[mention.end : mention.end + 60]
     if _SPOKE.match(after):
         # A group that claims an attack carried it out; anyone else is a source.
-        claims = re.match(r"\s*claim", after, re.IGNORECASE)
+        claims = _CLAIM_AFTER.match(after)
         return "actor1" if claims and mention.value.kind == "rebel" else "source"
     before = text[max(0, mention.start - 12) : mention.start]
     if _PASSIVE.search(before):
@@ -110,7 +114,7 @@ def _role(text: str, mention: Match[ActorSpec], verb: re.Match[str] | None) -> s
         return "actor2"
     if mention.value.kind == "civilians":
         return "actor2"
-    if re.match(r"(?:\s+\w+){0,4}?\s+(?:came|come|comes|were|was) under\b", after, re.IGNORECASE):
+    if _UNDER_AFTER.match(after):
         return "actor2"
     active = _ACTIVE_AFTER.match(after)
     if active:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..numbers import _NUMBER_WORDS, MAX_TOLL, VAGUE, number_value
+from .literals import GatedPattern
 from .sentences import sentences
 from .words import term_set
 
@@ -59,9 +60,11 @@ class Figure:
 
 
 @lru_cache(maxsize=64)
-def _tokens(text: str) -> tuple[str, ...]:
-    """The lower-cased words and punctuation of a sentence (cached: read twice)."""
-    return tuple(_TOKEN.findall(text.lower()))
+def _read(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int, int], ...]]:
+    """The lower-cased words and punctuation of a sentence, and its number phrases
+    (:func:`_numbers`). Cached: a sentence is read for deaths, then for the injured."""
+    tokens = tuple(_TOKEN.findall(text.lower()))
+    return tokens, tuple(_numbers(tokens))
 
 
 def _number_at(tokens: Sequence[str], i: int) -> tuple[int, int] | None:
@@ -103,13 +106,15 @@ def _group(words: Sequence[str]) -> str | None:
 
 def sentence_figures(text: str, *, hurt: bool = False) -> list[Figure]:
     """The death (or, with ``hurt``, injury) figures stated in one sentence."""
-    words = list(_tokens(text))  # lists: the rules compare slices with lists
-    tokens = words
+    tokens, number_phrases = _read(text)
+    if hurt and not number_phrases:
+        return []  # the injured are only ever counted by a number
+    words = list(tokens)  # lists: the rules compare slices with lists
     after_words = _HURT if hurt else _DEATH_AFTER
     verbs = _HURT_VERBS if hurt else _KILL_VERBS
     figures: list[Figure] = []
     used: set[int] = set()
-    numbers = list(_numbers(tokens))
+    numbers = list(number_phrases)
     claimed = bool(_CLAIM_WORDS & set(words)) and bool(_PARTIES & set(words))
     kind = "claimed" if claimed else "stated"
     for n, (start, end, value) in enumerate(numbers):
@@ -255,6 +260,8 @@ def _bodies_and_deaths(
 
 def _lone_victim(words: Sequence[str]) -> list[Figure]:
     """One victim: "a soldier was martyred", "lost his life", "policeman shot dead"."""
+    if _LONE_VICTIM_WORDS.isdisjoint(words):
+        return []  # every rule below starts at one of these words
     for k, word in enumerate(words):
         if word in ("killed", "martyred", "dead", "slain", "down", "dies", "died"):
             if word == "down" and words[k - 1 : k] != ["gunned"]:
@@ -298,6 +305,19 @@ def _lone_victim(words: Sequence[str]) -> list[Figure]:
             ):
                 return [Figure(1, 1, None, "single")]
     return []
+
+
+_LONE_VICTIM_WORDS = _KILL_VERBS | {
+    "killed",
+    "martyred",
+    "dead",
+    "slain",
+    "down",
+    "dies",
+    "died",
+    "lost",
+    "death",
+}
 
 
 def _number_in(words: Sequence[str]) -> bool:
@@ -383,7 +403,7 @@ def combine(figures: Sequence[Figure]) -> tuple[int, tuple[int, int]]:
     return low_specific, (low_specific, max(high_specific, low_specific))
 
 
-_NEGATED = re.compile(
+_NEGATED = GatedPattern(
     r"\bno (?:one|body|casualties|injuries|deaths|loss of life)\b|\bwithout (?:any )?casualties\b"
     r"|\bno one was (?:killed|hurt|injured)\b|\bnobody was (?:killed|hurt|injured)\b"
 )

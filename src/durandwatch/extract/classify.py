@@ -32,6 +32,7 @@ from .words import (
     EXPLOSIVE,
     FOREIGN,
     GRENADE,
+    LISTS,
     NEGATED_CASUALTIES,
     NON_CONFLICT,
     PROTEST,
@@ -44,6 +45,7 @@ from .words import (
     VIOLENT_DEATH,
     WEAK_BLOCK,
     WEAK_MEANS,
+    TextWords,
 )
 
 _VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
@@ -56,57 +58,45 @@ def classify(
     mentions: Sequence[Match[ActorSpec]],
 ) -> tuple[bool, str, str | None, str | None]:
     """Relevance, the reason, event type and sub-type (ACLED)."""
-    armed = bool(ARMED.search(low)) or any(
-        m.value.kind in ("state", "rebel", "external") for m in mentions
-    )
-    blocked = bool(NON_CONFLICT.search(low) or SPORT.search(low))
-    if FOREIGN.search(low) and location is None and not countries:
+    words = LISTS.read(low)
+    armed_named = any(m.value.kind in ("state", "rebel", "external") for m in mentions)
+    armed = armed_named or words.has(ARMED)
+    blocked = words.has(NON_CONFLICT) or words.has(SPORT)
+    if location is None and not countries and words.has(FOREIGN):
         return False, "placed outside Afghanistan and Pakistan", None, None
-    protest = _protest_type(low)
-    if protest is not None and _PROTEST_OBJECT.search(low) and not VIOLENT_DEATH.search(low):
+    protest = _protest_type(words)
+    if protest is not None and _PROTEST_OBJECT.search(low) and not words.has(VIOLENT_DEATH):
         # "tribesmen protest against the military operation": the violence is the subject.
-        return _protest(low, protest, armed, blocked)
-    event_type, sub_type = _violent_type(low)
+        return _protest(words, protest, armed, blocked)
+    event_type, sub_type = _violent_type(words)
     if event_type is not None and sub_type is not None:
         if blocked and not armed:
             return False, "an accident, disaster, sport or market story, not an attack", None, None
         return True, f"means of violence: {sub_type.lower()}", event_type, sub_type
-    protest = _protest_type(low)
-    if protest is not None and not VIOLENT_DEATH.search(low):
-        return _protest(low, protest, armed, blocked)
-    weak = WEAK_MEANS.search(low) and not WEAK_BLOCK.search(low)
-    death = VIOLENT_DEATH.search(low) and not NEGATED_CASUALTIES.search(low)
-    if (
-        not (weak or death)
-        and armed
-        and CASUALTY.search(low)
-        and not NEGATED_CASUALTIES.search(low)
-    ):
+    if protest is not None and not words.has(VIOLENT_DEATH):
+        return _protest(words, protest, armed, blocked)
+    weak = words.has(WEAK_MEANS) and not words.has(WEAK_BLOCK)
+    death = words.has(VIOLENT_DEATH) and not words.has(NEGATED_CASUALTIES)
+    if not (weak or death) and armed and words.has(CASUALTY) and not words.has(NEGATED_CASUALTIES):
         death = True  # "three militants die", "succumbs to injuries", "bodies"
-    fighting = re.search(r"\b(fighting|battles? rag\w*|hostilities|gun ?battles?)\b", low)
+    fighting = _FIGHTING.search(low)
     if fighting and location is not None and not blocked:
         return True, "fighting in the area", "Battles", "Armed clash"
     if (weak and armed) or death:
         if blocked and not (armed and (death or weak)):
             return False, "deaths in an accident, disaster or game, not in conflict", None, None
-        if blocked and not re.search(
-            r"\b(militan|terroris|insurgen|taliban|taleban|ttp|gunm)", low
-        ):
+        if blocked and not _MILITANT_STEMS.search(low):
             return False, "an accident, disaster, sport or market story, not an attack", None, None
         kinds = {m.value.kind for m in mentions} & {"state", "rebel", "external"}
-        if len(kinds) >= 2 or (
-            re.search(r"\b(militants?|terrorists?|insurgents?|extremists?|taliban|taleban)\b", low)
-            and re.search(r"\b(troops|forces|soldiers|army|police|security)\b", low)
-        ):
+        if len(kinds) >= 2 or (_MILITANTS.search(low) and _FORCES.search(low)):
             return True, "fighting between armed actors", "Battles", "Armed clash"
         if weak and armed and not death:
             return True, "armed action", "Battles", "Armed clash"
         return True, "violent deaths", "Violence against civilians", "Attack"
-    protest = _protest_type(low)
     if protest is not None:
-        return _protest(low, protest, armed, blocked)
-    strategic = _strategic_type(low, armed)
-    if strategic is not None and not SPORT.search(low):
+        return _protest(words, protest, armed, blocked)
+    strategic = _strategic_type(words, armed)
+    if strategic is not None and not words.has(SPORT):
         return True, "strategic development", "Strategic developments", strategic
     return False, "no violent or security event named", None, None
 
@@ -115,75 +105,84 @@ _PROTEST_OBJECT = re.compile(
     r"\b(?:protest\w*|rall(?:y|ies|ied)|demonstrat\w*|sit[- ]in)\b.{0,40}?"
     r"\b(?:against|over|condemn\w*|demanding|about)\b"
 )
+_FIGHTING = re.compile(r"\b(fighting|battles? rag\w*|hostilities|gun ?battles?)\b")
+_MILITANT_STEMS = re.compile(r"\b(militan|terroris|insurgen|taliban|taleban|ttp|gunm)")
+_MILITANTS = re.compile(r"\b(militants?|terrorists?|insurgents?|extremists?|taliban|taleban)\b")
+_FORCES = re.compile(r"\b(troops|forces|soldiers|army|police|security)\b")
+_SECURITY_MATTER = re.compile(
+    r"\b(border|military|operation|drone|taliban|ttp|killing|missing persons|"
+    r"disappear\w*|insecurity|terror\w*|peace)\b"
+)
 
 
 def _protest(
-    low: str, protest: tuple[str, str], armed: bool, blocked: bool
+    words: TextWords, protest: tuple[str, str], armed: bool, blocked: bool
 ) -> tuple[bool, str, str | None, str | None]:
     """Protests count when they are about security (operations, killings, the border)."""
-    if blocked or not (
-        armed
-        or CASUALTY.search(low)
-        or re.search(
-            r"\b(border|military|operation|drone|taliban|ttp|killing|missing persons|"
-            r"disappear\w*|insecurity|terror\w*|peace)\b",
-            low,
-        )
-    ):
+    if blocked or not (armed or words.has(CASUALTY) or _SECURITY_MATTER.search(words.low)):
         return False, "a protest about an ordinary matter", None, None
     return True, "protest about security", protest[0], protest[1]
 
 
-def _violent_type(low: str) -> tuple[str | None, str | None]:
-    if SUICIDE.search(low):
+_AIR_FORCE_EVENT = re.compile(r"\bair force (?:chief|academy|day|show)")
+
+
+def _violent_type(words: TextWords) -> tuple[str | None, str | None]:
+    if words.has(SUICIDE):
         return "Explosions/Remote violence", "Suicide bomb"
-    if AIR.search(low) and not re.search(r"\bair force (?:chief|academy|day|show)", low):
+    if words.has(AIR) and not _AIR_FORCE_EVENT.search(words.low):
         return "Explosions/Remote violence", "Air/drone strike"
-    if SHELLING.search(low):
+    if words.has(SHELLING):
         return "Explosions/Remote violence", "Shelling/artillery/missile attack"
-    if GRENADE.search(low):
+    if words.has(GRENADE):
         return "Explosions/Remote violence", "Grenade"
-    if EXPLOSIVE.search(low) and not DISRUPTED.search(low):
+    if words.has(EXPLOSIVE) and not words.has(DISRUPTED):
         return "Explosions/Remote violence", "Remote explosive/landmine/IED"
-    if ABDUCTION.search(low):
+    if words.has(ABDUCTION):
         return "Violence against civilians", "Abduction/forced disappearance"
-    if RIOT.search(low) and PROTEST.search(low):
+    if words.has(RIOT) and words.has(PROTEST):
         return "Riots", "Violent demonstration"
-    if CLASH.search(low):
+    if words.has(CLASH):
         return "Battles", "Armed clash"
-    if VIOLENCE_CIV.search(low):
+    if words.has(VIOLENCE_CIV):
         return "Violence against civilians", "Attack"
     return None, None
 
 
-def _protest_type(low: str) -> tuple[str, str] | None:
-    if RIOT.search(low):
-        return "Riots", "Violent demonstration" if PROTEST.search(low) else "Mob violence"
-    if PROTEST.search(low):
+def _protest_type(words: TextWords) -> tuple[str, str] | None:
+    if words.has(RIOT):
+        return "Riots", "Violent demonstration" if words.has(PROTEST) else "Mob violence"
+    if words.has(PROTEST):
         return "Protests", "Peaceful protest"
     return None
 
 
-def _strategic_type(low: str, armed: bool) -> str | None:
-    if DISRUPTED.search(low) and (armed or EXPLOSIVE.search(low)):
+_AGREEMENT_PARTIES = re.compile(r"\b(afghan|pakistan|border|taliban)")
+_ECONOMY = re.compile(
+    r"\b(trade|transit|railway|economic|investment|mining|visa|tourism|power "
+    r"import|electricity|cricket|exports?|imports?)\b"
+)
+_REGION = re.compile(
+    r"\b(afghan\w*|pakistan\w*|kabul|islamabad|border|torkham|chaman|taliban|ttp|durand)\b"
+)
+_TRANSFER = re.compile(r"\b(took control|captured|seized)\b")
+_BASE = re.compile(r"\b(established|set up)\b")
+
+
+def _strategic_type(words: TextWords, armed: bool) -> str | None:
+    low = words.low
+    if words.has(DISRUPTED) and (armed or words.has(EXPLOSIVE)):
         return "Disrupted weapons use"
-    if ARREST.search(low) and armed:
+    if words.has(ARREST) and armed:
         return "Arrests"
-    if AGREEMENT.search(low) and (armed or re.search(r"\b(afghan|pakistan|border|taliban)", low)):
+    if words.has(AGREEMENT) and (armed or _AGREEMENT_PARTIES.search(low)):
         return "Agreement"
-    if re.search(
-        r"\b(trade|transit|railway|economic|investment|mining|visa|tourism|power "
-        r"import|electricity|cricket|exports?|imports?)\b",
-        low,
-    ):
+    if _ECONOMY.search(low):
         return None
-    if STRATEGIC.search(low) and re.search(
-        r"\b(afghan\w*|pakistan\w*|kabul|islamabad|border|torkham|chaman|taliban|ttp|durand)\b",
-        low,
-    ):
-        if re.search(r"\b(took control|captured|seized)\b", low):
+    if words.has(STRATEGIC) and _REGION.search(low):
+        if _TRANSFER.search(low):
             return "Non-violent transfer of territory"
-        if re.search(r"\b(established|set up)\b", low):
+        if _BASE.search(low):
             return "Headquarters or base established"
         return "Other"
     return None

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
+
+from .literals import GatedPattern
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
-_WEEKDAY = re.compile(r"\b(?:on |late |early |last |)(" + "|".join(_WEEKDAYS) + r")\b")
+_WEEKDAY = GatedPattern(r"\b(?:on |late |early |last |)(" + "|".join(_WEEKDAYS) + r")\b")
 
-_YESTERDAY = re.compile(r"\b(yesterday|last night|overnight)\b")
+_YESTERDAY = GatedPattern(r"\b(yesterday|last night|overnight)\b")
 
-_LAST_WEEK = re.compile(r"\b(last week|earlier this week|this week|past week)\b(?!'s| s\b)")
+_LAST_WEEK = GatedPattern(r"\b(last week|earlier this week|this week|past week)\b(?!'s| s\b)")
 
-_LAST_MONTH = re.compile(r"\b(last month|earlier this month|this month)\b")
+_LAST_MONTH = GatedPattern(r"\b(last month|earlier this month|this month)\b")
 
 _MONTHS = [
     "january",
@@ -30,7 +31,7 @@ _MONTHS = [
     "december",
 ]
 
-_EXPLICIT = re.compile(
+_EXPLICIT = GatedPattern(
     r"\b(?:on\s+)?(?:(\d{1,2})(?:st|nd|rd|th)?\s+("
     + "|".join(_MONTHS)
     + r")|("

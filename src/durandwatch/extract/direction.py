@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import Location, PlaceMention
+from .literals import GatedPattern
 from .records import Actor, Crossing
 from .sentences import Sentence, sentences
 from .words import term_set
@@ -59,7 +60,7 @@ _FORCES = (
 #: fresh attacks"): modifiers only, so that "Pakistani officials confirmed that drones"
 #: does not read as Pakistani drones.
 _MODIFIERS = "|".join(sorted(term_set("side_modifiers"), key=len, reverse=True))
-_OWNED = re.compile(
+_OWNED = GatedPattern(
     rf"\b{_SIDE}\s+(?:(?:{_MODIFIERS})\s+){{0,3}}?(?P<noun>{_MEANS}|{_FORCES})\b",
 )
 _ACTION_AFTER = re.compile(
@@ -82,7 +83,7 @@ _TARGET_AFTER = re.compile(
     r"(?:under (?:heavy )?(?:fire|attack)|attacked|targeted|hit|shelled|captured|destroyed|"
     r"killed|martyred)"
 )
-_COUNTRY_ACTS = re.compile(
+_COUNTRY_ACTS = GatedPattern(
     r"\b(?P<side>pakistan|islamabad|afghanistan|kabul)\s+(?:has\s+|had\s+|have\s+)?"
     r"(?:bombs|bombed|strikes|struck|carries out|carried out|launched|launches|attacks|"
     r"attacked|targets|targeted|shells|shelled|hits|hit|pounds|pounded|retaliates|retaliated|"
@@ -90,53 +91,53 @@ _COUNTRY_ACTS = re.compile(
 )
 # A side named by a name, acting: "Afghan Taliban opened unprovoked fire", "the Islamic
 # Emirate retaliated".
-_NAME_ACTS = re.compile(
+_NAME_ACTS = GatedPattern(
     r"\b(?P<side>afghan taliban|taliban|islamic emirate|iea)(?:'s)?\s+(?:forces\s+)?(?=\S)"
 )
-_ADMITS = re.compile(
+_ADMITS = GatedPattern(
     r"\b(?P<side>pakistan|islamabad|afghanistan|kabul)\s+(?:confirm\w*|acknowledg\w*|admit\w*|"
     r"claim\w*)\s+(?:its\s+|the\s+)?(?:air ?strikes|strikes|attacks|shelling|bombing|"
     r"operations|retaliation|retaliatory \w+)\b"
 )
-_ACCUSES = re.compile(
+_ACCUSES = GatedPattern(
     r"\b(?:accus\w*|blam\w*|charg\w*)\s+(?:the\s+)?(?P<side>pakistani|pakistan|islamabad|"
     r"afghan|afghanistan|kabul|islamic emirate|taliban)(?:\s+[\w'-]+){0,3}?\s+(?:of|for)\b"
 )
-_FIRED_FROM = re.compile(
+_FIRED_FROM = GatedPattern(
     r"\b(?:fired|launched|shot|came|coming|originat\w+|shelling|fire|firing|rockets?|"
     r"mortars?|shells?|artillery|strikes?|attacks?)\s+(?:\w+\s+)?from\s+(?P<where>across the "
     r"(?:border|durand line|line|fence)|the afghan side|afghan (?:soil|territory|side)|"
     r"afghanistan|the pakistani side|pakistani (?:soil|territory|side)|pakistan)\b"
 )
 # "strikes attributed to Pakistan", "rocket attack blamed on the Pakistani military regime"
-_ATTRIBUTED = re.compile(
+_ATTRIBUTED = GatedPattern(
     r"\b(?:attributed to|blamed on|carried out by|conducted by)\s+(?:the\s+)?"
     r"(?P<side>pakistani|pakistan|islamabad|paf|afghan|afghanistan|islamic emirate|taliban)"
 )
 # The ministry or ISPR speaking of "its" action: "said its retaliatory operations ...".
-_SPEAKER_ACTS = re.compile(
+_SPEAKER_ACTS = GatedPattern(
     r"\b(?P<speaker>ministry of (?:national )?defen[cs]e|islamic emirate|mujahid|khwarazmi|"
     r"ispr|inter-services public relations|pakistan army|pakistani military)\b[^.;]{0,30}?"
     r"\b(?:said|says|claimed|announced|stated)\s+(?:that\s+)?(?:the\s+)?(?:forces of the \w+ "
     r"\w+ )?(?:its|their)\s+(?:\w+\s+){0,2}?(?:operations?|strikes?|attacks?|drones?|forces|"
     r"retaliation|fire)\b"
 )
-_ACROSS_ACTION = re.compile(
+_ACROSS_ACTION = GatedPattern(
     r"\b(?:security forces|forces|troops|jets|aircraft|drones?)\s+(?:\w+\s+){0,2}?"
     r"(?:hit|struck|strike|strikes|targeted|bombed|shelled|raided|pounded)\b[^.;]{0,60}?"
     r"\bacross the (?:border|durand line|line)\b"
 )
-_MUTUAL_BLAME = re.compile(
+_MUTUAL_BLAME = GatedPattern(
     r"\b(?:blam\w+ each other|trad\w+ blame|each (?:side )?blam\w+ the other|"
     r"both sides? (?:blam\w+|accus\w+)|accus\w+ each other)\b"
 )
-_TERRITORY = re.compile(
+_TERRITORY = GatedPattern(
     r"\b(?:inside|in|into|on|to|over)\s+(?:the\s+)?(?P<side>afghan|afghanistan|pakistani|"
     r"pakistan)(?:'s)?\s*(?:soil|territory|airspace|side)?\b"
     r"|\b(?P<across>across the (?:border|durand line|line)|beyond the (?:hypothetical )?"
     r"(?:durand )?line|across the hypothetical line)\b"
 )
-_EXCHANGE = re.compile(
+_EXCHANGE = GatedPattern(
     r"\b(?:exchang\w* (?:of )?(?:\w+ ){0,2}(?:fire|gunfire)|trad\w+ (?:\w+ ){0,2}fire|"
     r"clash\w*|fighting|fought|fights?|firefights?|fire ?fights?|skirmish\w*|gun ?battles?|"
     r"hostilities|traded shots)\b"
@@ -146,40 +147,40 @@ _HISTORY = re.compile(
     r"\bsince\s+(?:the\s+)?(?:\w+\s+){0,3}?$|\b(?:19|20)\d\d\s+$|\blast year's\s+$"
 )
 _AF_NAMES = r"(?:afghan|afghanistan|taliban|islamic emirate)"
-_BOTH_SIDES = re.compile(
+_BOTH_SIDES = GatedPattern(
     rf"\bboth sides\b|\bborder forces of the two\b|\b(?:pakistani|pakistan)\s*(?:,|and)\s*"
     rf"{_AF_NAMES}\b|\b{_AF_NAMES}\s*(?:,|and)\s*(?:pakistani|pakistan)\b"
     rf"|\bbetween {_AF_NAMES}[\w\s]{{0,30}}? and (?:the )?pakistani\b"
     rf"|\bbetween (?:the )?pakistani[\w\s]{{0,30}}? and (?:the )?{_AF_NAMES}\b"
 )
-_CROSS_CONTEXT = re.compile(
+_CROSS_CONTEXT = GatedPattern(
     r"\bcross[- ]border\b|\bdurand line\b|\bacross the (?:border|line)\b|"
     r"\bhypothetical line\b|\bfrom (?:the )?(?:afghan|pakistani) side\b"
 )
-_BORDER_FORCES = re.compile(r"\bborder (?:forces|guards|troops)\b|\bforces of the two\b")
-_LINE_WORDS = re.compile(r"\bdurand line\b|\bborder crossing\b|\bthe border\b|\bzero point\b")
+_BORDER_FORCES = GatedPattern(r"\bborder (?:forces|guards|troops)\b|\bforces of the two\b")
+_LINE_WORDS = GatedPattern(r"\bdurand line\b|\bborder crossing\b|\bthe border\b|\bzero point\b")
 _INITIATOR = re.compile(
     r"\b(?:opened fire first|fired first|first opened fire|initiated|"
     r"unprovoked|without provocation|started the|began by|started by|began the)\b"
 )
-_MILITANT_CROSSING = re.compile(
+_MILITANT_CROSSING = GatedPattern(
     r"\b(?:infiltrat\w*|khwarij|khawarij|militants?|terrorists?|attackers)\b[^.;]{0,60}"
     r"\b(?:crossed|cross|crossing|from)\b"
 )
 # Sources of a report. A party's own voice: the Afghan government (its ministries and
 # spokesmen) or Pakistan's (ISPR, officials, security sources); officials with no country
 # are the side of the report's place. Third parties and witnesses confirm.
-_AF_SOURCE = re.compile(
+_AF_SOURCE = GatedPattern(
     r"\b(?:islamic emirate|taliban|mujahid|khwarazmi|fitrat|ministry of (?:national )?"
     r"defen[cs]e|afghan (?:defen[cs]e )?ministry|afghan (?:government|officials|spokes\w+)|"
     r"kabul said|sources in \w+)\b"
 )
-_PK_SOURCE = re.compile(
+_PK_SOURCE = GatedPattern(
     r"\b(?:ispr|inter-services|pakistani (?:officials|military|army|security sources|"
     r"government)|pakistan said|pakistan says|security sources|military sources|deputy "
     r"commissioner|islamabad said)\b"
 )
-_LOCAL_SOURCE = re.compile(
+_LOCAL_SOURCE = GatedPattern(
     r"\b(?:(?:local |provincial |district |security |police )?officials?|governor|"
     r"spokes(?:man|person|woman)|police|administration)\b"
 )
@@ -187,7 +188,7 @@ _SPEECH = re.compile(
     r"\b(?:said|says|say|told|claim\w*|accus\w*|alleg\w*|blam\w*|stated|announced|"
     r"according to|statement|confirm\w*|reported)\b|^[\w\s'-]{2,60}:\s"
 )
-_WITNESS = re.compile(
+_WITNESS = GatedPattern(
     r"\b(?:unama|united nations|residents?|witness\w*|villagers said|locals|hospital|doctors?|"
     r"afp|reuters|journalists?|relatives)\b"
 )
@@ -254,9 +255,9 @@ def read_direction(
     return Crossing(best.value, start, end, text[start:end], best.cue, claimed)
 
 
-_PK_WORDS = re.compile(r"\b(?:pakistan\w*|pak|paf|islamabad\w*|ispr)\b")
-_AF_WORDS = re.compile(r"\b(?:afghan\w*|taliban\w*|islamic emirate|iea|kabul\w*)\b")
-_LINE = re.compile(r"\b(?:border|durand|across|cross-border|other side)\b")
+_PK_WORDS = GatedPattern(r"\b(?:pakistan\w*|pak|paf|islamabad\w*|ispr)\b")
+_AF_WORDS = GatedPattern(r"\b(?:afghan\w*|taliban\w*|islamic emirate|iea|kabul\w*)\b")
+_LINE = GatedPattern(r"\b(?:border|durand|across|cross-border|other side)\b")
 
 
 def _could_cross(own: str, places: Sequence[PlaceMention], place_side: str | None) -> bool:
@@ -270,6 +271,9 @@ def _could_cross(own: str, places: Sequence[PlaceMention], place_side: str | Non
     if _AF_WORDS.search(own):
         sides.add(AF)
     return len(sides) == 2 or bool(sides and _LINE.search(own))
+
+
+_ORIGIN_BEFORE = re.compile(r"\b(?:from|in|into|of|to|inside)\s+$")
 
 
 def _sentence(
@@ -300,9 +304,7 @@ def _sentence(
     for m in _ADMITS.finditer(low):
         acting.append((_country(m.group("side")), m.start(), m.end(), "action"))
     for m in _COUNTRY_ACTS.finditer(low):
-        if re.search(
-            r"\b(?:from|in|into|of|to|inside)\s+$", low[max(0, m.start() - 8) : m.start()]
-        ):
+        if _ORIGIN_BEFORE.search(low[max(0, m.start() - 8) : m.start()]):
             continue  # "militants who crossed from Afghanistan attacked a post"
         acting.append((_country(m.group("side")), m.start(), m.end(), "action"))
     for m in _ACCUSES.finditer(low):
@@ -387,37 +389,48 @@ def _sentence(
     return None
 
 
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$")
+_BY_BEFORE = re.compile(r"\bby\s+(?:the\s+)?$")
+_MEANS_NOUN = re.compile(_MEANS)
+_KILLED_AFTER = re.compile(
+    r"\s*(?:were |was |have been |had been )?(?:killed|martyred|wounded|injured|dead)\b"
+)
+_SEIZED_AFTER = re.compile(
+    r"\s*(?:were |was )?(?:seized|captured|destroyed|attacked|targeted|hit|shelled|bombed|"
+    r"overrun|struck)\s+(?:in|by|at|near|during|as|after|when|from|on)\b"
+)
+_TARGET_NOUN = re.compile(
+    r"posts?|check ?posts?|checkpoints?|border posts?|military (?:bases?|posts?)|bases?|"
+    r"positions|civilians|villagers|children|women|people|territory|soil|side|airspace|"
+    r"nationals|citizens"
+)
+
+
 def _role(low: str, m: re.Match[str]) -> str:
     """actor (the side acted), target (it was acted on) or other."""
     noun = m.group("noun")
     before = low[max(0, m.start() - 40) : m.start()]
     after = low[m.end() : m.end() + 70]
-    if re.search(r"\bfrom\s+(?:the\s+)?$", before):
+    if _FROM_BEFORE.search(before):
         return "other"  # "planned from Afghan soil": an origin (fire from a side: _FIRED_FROM)
-    if re.search(r"\bby\s+(?:the\s+)?$", before) or re.fullmatch(_MEANS, noun):
+    if _BY_BEFORE.search(before) or _MEANS_NOUN.fullmatch(noun):
         return "actor"  # "fired by Pakistani forces", "Pakistani airstrikes"
     if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after):
         return "target"
-    if re.match(
-        r"\s*(?:were |was |have been |had been )?(?:killed|martyred|wounded|injured|dead)\b", after
-    ):
+    if _KILLED_AFTER.match(after):
         return "target"  # "150 Pakistani soldiers killed in Afghan counterattacks"
-    if re.match(
-        r"\s*(?:were |was )?(?:seized|captured|destroyed|attacked|targeted|hit|shelled|bombed|"
-        r"overrun|struck)\s+(?:in|by|at|near|during|as|after|when|from|on)\b",
-        after,
-    ):
+    if _SEIZED_AFTER.match(after):
         return "target"  # "Four Pakistani military bases seized in cross-border clashes"
     if _ACTION_AFTER.match(after):
         return "actor"  # "the Afghan side fired mortar shells"
-    if re.fullmatch(
-        r"posts?|check ?posts?|checkpoints?|border posts?|military (?:bases?|posts?)|bases?|"
-        r"positions|civilians|villagers|children|women|people|territory|soil|side|airspace|"
-        r"nationals|citizens",
-        noun,
-    ):
+    if _TARGET_NOUN.fullmatch(noun):
         return "target"
     return "other"
+
+
+_TTP_BEFORE = re.compile(r"(?:pakistani|pakistan|tehreek|tehrik|e|i)[\s-]*$")
+_TALIBAN_STATE = re.compile(r"taliban(?:'s)?\s+(?:border\s+)?(?:forces|regime|government|troops)")
+_AFGHAN_CONTEXT = re.compile(r"\b(?:afghan|kabul|islamic emirate|durand)")
 
 
 def _side(word: str, low: str, at: int, *, af_context: bool = False) -> str | None:
@@ -432,15 +445,11 @@ def _side(word: str, low: str, at: int, *, af_context: bool = False) -> str | No
     if word.startswith(("afghan", "islamic emirate", "iea")):
         return AF
     if word.startswith("taliban"):
-        if re.search(
-            r"(?:pakistani|pakistan|tehreek|tehrik|e|i)[\s-]*$", low[max(0, at - 12) : at]
-        ):
+        if _TTP_BEFORE.search(low[max(0, at - 12) : at]):
             return None
-        if re.match(
-            r"taliban(?:'s)?\s+(?:border\s+)?(?:forces|regime|government|troops)", low[at:]
-        ):
+        if _TALIBAN_STATE.match(low[at:]):
             return AF
-        afghan = af_context or re.search(r"\b(?:afghan|kabul|islamic emirate|durand)", low)
+        afghan = af_context or _AFGHAN_CONTEXT.search(low)
         return AF if afghan else None
     return None
 
@@ -449,14 +458,19 @@ def _country(word: str) -> str:
     return PK if word in ("pakistan", "islamabad") else AF
 
 
+_PK_NAMES = re.compile(r"\b(?:pakistani|pakistan)\b")
+_AF_NAMES_STATE = re.compile(r"\b(?:afghan|afghanistan|islamic emirate)\b")
+_TALIBAN = re.compile(r"\btaliban\b")
+_TALIBAN_FORCES = re.compile(r"taliban\s+(?:border\s+)?forces")
+
+
 def _sides_in(low: str) -> set[str]:
     found = set()
-    if re.search(r"\b(?:pakistani|pakistan)\b", low):
+    if _PK_NAMES.search(low):
         found.add(PK)
-    if re.search(r"\b(?:afghan|afghanistan|islamic emirate)\b", low) or any(
-        _side("taliban", low, m.start()) == AF
-        or re.match(r"taliban\s+(?:border\s+)?forces", low[m.start() :])
-        for m in re.finditer(r"\btaliban\b", low)
+    if _AF_NAMES_STATE.search(low) or any(
+        _side("taliban", low, m.start()) == AF or _TALIBAN_FORCES.match(low[m.start() :])
+        for m in _TALIBAN.finditer(low)
     ):
         found.add(AF)
     return found
