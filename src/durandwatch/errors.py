@@ -51,6 +51,14 @@ class NotAFeedError(FeedParseError):
     """The server sent something else, typically an HTML error or login page."""
 
 
+class ParserCrashError(FeedParseError):
+    """The feed parser (feedparser, or the standard library under it) raised on the document.
+
+    The document is malformed in a way the parser does not survive; it is that feed's
+    failure. The parser's own exception is the ``__cause__``, logged with its traceback.
+    """
+
+
 class StoreError(DurandwatchError, RuntimeError):
     """The database could not be opened, migrated or written."""
 
