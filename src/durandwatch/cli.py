@@ -197,8 +197,9 @@ def once(ctx: click.Context, feeds_dir: Path | None, outputs: bool, email: bool)
 
 
 def _report_processing(monitor: Monitor, result: ProcessReport) -> None:
+    failed = f", {result.failed} not analysable (see the log)" if result.failed else ""
     click.echo(
-        f"analysed {result.analyzed} new item(s): {result.relevant} relevant; "
+        f"analysed {result.analyzed} new item(s): {result.relevant} relevant{failed}; "
         f"{monitor.store.count_incidents()} incident(s) stored"
     )
 
