@@ -179,17 +179,42 @@ class Store:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it is kept, or none of it.
+
+        On some errors (a full disk among them) SQLite has already rolled the transaction
+        back by itself; the rollback here then has nothing to do, and the error reported
+        is the one that happened, not "cannot rollback".
+        """
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise StoreError(f"database {self.path}: {exc}") from None
+                raise StoreError(self._problem(exc)) from None
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                self._rollback()
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(self._problem(exc)) from None
+                raise
+
+    def _rollback(self) -> None:
+        if not self._db.in_transaction:
+            return
+        try:
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error as exc:  # the first error is the one to report
+            log.warning("database %s: rollback failed: %s", self.path, exc)
+
+    def _problem(self, exc: sqlite3.Error) -> str:
+        """The message of a database error, saying plainly when the disk is full."""
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return (
+                f"the disk holding the database {self.path} is full ({exc}): nothing of "
+                "this write was kept; free some space and it is redone on the next pass"
+            )
+        return f"database {self.path}: {exc}"
 
     @property
     def schema_version(self) -> int:
