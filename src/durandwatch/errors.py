@@ -63,5 +63,9 @@ class StoreError(DurandwatchError, RuntimeError):
     """The database could not be opened, migrated or written."""
 
 
+class OutputError(DurandwatchError, OSError):
+    """A day's outputs could not be written; the message names the file and the cause."""
+
+
 class AlreadyRunningError(StoreError):
     """Another ``durandwatch run`` holds the lock on this state folder."""
