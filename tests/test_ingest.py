@@ -284,3 +284,17 @@ def test_a_pass_stops_starting_feeds_at_its_limit_and_skipped_feeds_go_first_nex
         clock.now = NOW + timedelta(minutes=30)
         second = ingestor.poll_all(specs, limit_s=25)
         assert [o.status for o in second] == ["skipped", "skipped", "ok", "ok", "skipped"]
+
+
+def test_a_local_file_obeys_the_size_cap(tmp_path: Path) -> None:
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    (folder / "big.xml").write_bytes(golden("rss2.xml") + b" " * 5000)
+    (folder / "small.xml").write_bytes(golden("rss2.xml"))
+    with Store(tmp_path / "db") as store:
+        ingestor = Ingestor(store, None, now=Clock(), max_bytes=len(golden("rss2.xml")) + 100)
+        big, small = ingestor.poll_directory(folder)
+    assert not big.ok
+    assert "larger than the" in (big.error or "")
+    assert "fetch.max_bytes" in (big.error or "")
+    assert small.items_new == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from durandwatch.errors import FeedParseError, HostileFeedError, NotAFeedError, ParserCrashError
-from durandwatch.parse import item_id, parse_feed
+from durandwatch.parse import MAX_ENTRIES, MAX_MARKUP, item_id, parse_feed
 
 from .conftest import GOLDEN, golden
 
@@ -361,3 +362,47 @@ def test_any_text_inside_an_item_never_breaks_the_parser(text: str) -> None:
         return
     for item in parsed.items:
         assert item.published.tzinfo is UTC
+
+
+def _items(count: int, extra: bytes = b"") -> bytes:
+    return b"".join(
+        b"<item><title>Item %d</title><link>https://x.example/%d</link>%s</item>" % (n, n, extra)
+        for n in range(count)
+    )
+
+
+def test_a_document_is_read_up_to_its_markup_budget() -> None:
+    # 10 MB of tiny elements kept feedparser busy for over a minute; the document is now
+    # cut after the last whole item within the budget, and closed again.
+    doc = rss(_items(20) + _items(3000, b"<x>a</x>" * 40))
+    assert doc.count(b"<") > MAX_MARKUP
+    start = time.perf_counter()
+    parsed = parse_feed(doc, source="t", now=NOW)
+    elapsed = time.perf_counter() - start
+    assert 20 < len(parsed.items) < 3020
+    assert parsed.items[0].title == "Item 0"
+    assert not parsed.truncated  # the cut document is whole, so its validators are kept
+    assert any("more than 100,000 tags and entity references" in w for w in parsed.warnings)
+    assert elapsed < 8, f"{elapsed:.1f} s"
+
+
+def test_entity_references_count_toward_the_budget() -> None:
+    summary = b"<description>" + b"&lt;!--" * 150_000 + b"</description>"
+    doc = rss(_items(3) + b"<item><title>big</title>" + summary + b"</item>" + _items(3))
+    parsed = parse_feed(doc, source="t", now=NOW)
+    assert [i.title for i in parsed.items] == ["Item 0", "Item 1", "Item 2"]
+
+
+def test_a_document_is_read_up_to_its_entry_budget() -> None:
+    parsed = parse_feed(rss(_items(MAX_ENTRIES + 50)), source="t", now=NOW)
+    assert len(parsed.items) == MAX_ENTRIES
+    assert any(f"more than {MAX_ENTRIES:,} entries" in w for w in parsed.warnings)
+
+
+def test_the_atom_root_is_closed_after_a_cut() -> None:
+    entry = b'<entry><title>E %d</title><link href="https://a.example/%d"/><x/></entry>'
+    body = b"".join(entry % (n, n) for n in range(MAX_ENTRIES + 10))
+    doc = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>a</title>' + body + b"</feed>"
+    parsed = parse_feed(doc, source="t", now=NOW)
+    assert len(parsed.items) == MAX_ENTRIES
+    assert not any("malformed" in w for w in parsed.warnings)

@@ -69,12 +69,15 @@ class Ingestor:
         now: Clock = utc_now,
         backoff_max_minutes: int = 720,
         timer: Callable[[], float] = time.monotonic,
+        max_bytes: int | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
         self.now = now
         self.backoff_max_minutes = backoff_max_minutes
         self.timer = timer  # seconds, for the time limit of a pass
+        # A local file obeys the fetcher's size cap (the fetcher's own settings, if any).
+        self.max_bytes = max_bytes or (fetcher.settings.max_bytes if fetcher else None)
 
     def due(self, spec: FeedSpec) -> bool:
         """False while a failing feed is backing off."""
@@ -143,9 +146,17 @@ class Ingestor:
         started = self.now()
         try:
             try:
-                data = path.read_bytes()
+                with path.open("rb") as handle:
+                    data = handle.read(self.max_bytes + 1 if self.max_bytes else -1)
             except OSError as exc:
                 return self._failed(spec, started, f"cannot read {path}: {exc.strerror or exc}")
+            if self.max_bytes and len(data) > self.max_bytes:
+                return self._failed(
+                    spec,
+                    started,
+                    f"{path} is larger than the {self.max_bytes:,}-byte cap "
+                    "(fetch.max_bytes); not read",
+                )
             return self._store_document(
                 spec,
                 data,

@@ -229,9 +229,8 @@ class Monitor:
         """Ingest the feed files of a local folder (offline trials, the demo)."""
         from .ingest import Ingestor
 
-        return Ingestor(self.store, None, now=self.clock).poll_directory(
-            folder, limit_s=self.config.fetch.pass_deadline
-        )
+        ingestor = Ingestor(self.store, None, now=self.clock, max_bytes=self.config.fetch.max_bytes)
+        return ingestor.poll_directory(folder, limit_s=self.config.fetch.pass_deadline)
 
     def process(self) -> ProcessReport:
         """Analyse every new item and rebuild the incidents it touches."""
