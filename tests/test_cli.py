@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import click
@@ -158,3 +160,95 @@ def test_a_bad_file_is_one_message_and_exit_2(
     assert "error:" in result.output
     name = BROKEN[which][0].split("/")[-1]
     assert name in result.output
+
+
+def _good_feed(n: int) -> bytes:
+    items = "".join(
+        f"<item><title>Market news {n}.{k} from Peshawar</title>"
+        f"<link>https://feed{n}.example/{k}</link>"
+        f"<pubDate>Sat, 28 Dec 2024 1{k}:00:00 +0000</pubDate></item>"
+        for k in range(2)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {n}</title>'
+        f"{items}</channel></rss>"
+    ).encode()
+
+
+def _trickle_headers(h: BaseHTTPRequestHandler) -> None:
+    for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"[:8]:  # bounded
+        h.wfile.write(bytes([byte]))
+        time.sleep(1.0)
+
+
+def _endless_body(h: BaseHTTPRequestHandler) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", "application/rss+xml")
+    h.send_header("Connection", "close")
+    h.end_headers()
+    stop = time.monotonic() + 6  # bounded: the thread ends by itself
+    while time.monotonic() < stop:
+        h.wfile.write(b"<!-- still coming -->")
+        time.sleep(0.05)
+
+
+HOSTILE_FEEDS = {
+    "trickle": _trickle_headers,
+    "endless": _endless_body,
+    "silent": lambda h: time.sleep(6),  # accepts, never answers
+    "xxe": lambda h: send(
+        h,
+        200,
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<rss version="2.0"><channel><item><title>&x;</title></item></channel></rss>',
+        "application/rss+xml",
+    ),
+    "crash": lambda h: send(
+        h,
+        200,
+        b'<rss version="2.0"><channel><title>t</title><item><title>a</title>'
+        b"<textinput></title><link>https://t.example/</link></item></channel></rss>",
+        "application/rss+xml",
+    ),
+}
+
+
+@pytest.mark.slow
+def test_once_over_30_feeds_with_5_hostile_stores_the_25_and_exits_0(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    feeds = []
+    for n in range(25):
+        server.routes[f"/good{n}"] = lambda h, n=n: send(h, 200, _good_feed(n), "text/xml")
+        feeds.append(f'[[feed]]\nname = "good{n}"\nurl = "{server.url(f"/good{n}")}"\n')
+    for name, route in HOSTILE_FEEDS.items():
+        server.routes[f"/{name}"] = route
+        feeds.append(f'[[feed]]\nname = "{name}"\nurl = "{server.url(f"/{name}")}"\n')
+    (tmp_path / "feeds.toml").write_text("".join(feeds))
+    cfg = tmp_path / "durandwatch.toml"
+    cfg.write_text(
+        '[paths]\nfeeds = "feeds.toml"\n[fetch]\nper_host_delay = 0\n'
+        "connect_timeout = 2\nread_timeout = 10\ndeadline = 2\n"
+    )
+    start = time.monotonic()
+    result = CliRunner().invoke(main, ["-c", str(cfg), "once", "--no-outputs"])
+    elapsed = time.monotonic() - start
+    print(f"\n30 feeds, 5 hostile: `once` took {elapsed:.1f} s\n{result.output}")
+    assert result.exit_code == 0, result.output
+    assert "25 of 30 feeds ok, 50 new items" in result.output
+    for name in HOSTILE_FEEDS:
+        assert f"FAILED  {name}: " in result.stdout
+    assert "Traceback" not in result.stdout
+    # feedparser's own crash is a bug report: its traceback goes to the log, once; our
+    # own refusals are one line each.
+    assert "Traceback" in result.stderr
+    assert result.stderr.count(" ERROR ") == 1
+    assert result.stderr.count("feed crash: failed") == 1
+    status = json.loads(CliRunner().invoke(main, ["-c", str(cfg), "status", "--json"]).output)
+    assert status["items"] == 50
+    failing = {f["name"]: f for f in status["feeds"] if f["consecutive_failures"]}
+    assert set(failing) == set(HOSTILE_FEEDS)
+    assert all(f["last_error"] and f["next_attempt"] for f in failing.values())
+    assert "deadline" in failing["trickle"]["last_error"]
+    assert "entities" in failing["xxe"]["last_error"]
+    assert "KeyError" in failing["crash"]["last_error"]

@@ -33,6 +33,7 @@ def test_init_writes_a_valid_commented_project(tmp_path: Path) -> None:
     assert config.state_dir == tmp_path / "state"
     assert config.feeds_file == tmp_path / "feeds" / "feeds.toml"
     assert config.keep_non_incident_days == 365
+    assert config.fetch.pass_deadline == 900
     with pytest.raises(FileExistsError):
         write_project(tmp_path)
 
@@ -51,7 +52,7 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
         '[paths]\nfeeds = "feeds.toml"\n'
         '[database]\nurl = "mysql://x"\nkeep_non_incident_days = -3\n'
         '[schedule]\ntimezone = "Mars/Olympus"\ndaily_at = "25:00"\njitter_seconds = "lots"\n'
-        "[fetch]\ndeadline = -1\nmax_redirects = 50\ntimeout = 3\n"
+        "[fetch]\ndeadline = -1\nmax_redirects = 50\ntimeout = 3\npass_deadline = 0\n"
         "[extra]\nx = 1\n"
     )
     with pytest.raises(ConfigError) as info:
@@ -70,12 +71,13 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
         "25:00",
         "jitter_seconds",
         "fetch.deadline",
+        "fetch.pass_deadline = 0",
         "max_redirects",
         "fetch.timeout",
         "[extra]",
     ]:
         assert fragment in text, fragment
-    assert len(info.value.problems) >= 15
+    assert len(info.value.problems) >= 16
 
 
 def test_unreadable_toml_is_one_clear_problem(tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from durandwatch.analyze import Analyzer, Report, report_from_record, report_record
-from durandwatch.dedup import merge_reports
+from durandwatch.dedup import WIRE_COPY, independent_outlets, jaccard, merge_reports, shingles
 from durandwatch.gazetteer import build_gazetteer
 from durandwatch.geocode import Geocoder
 from durandwatch.region import load_region
@@ -148,3 +151,71 @@ def _cached_reports() -> list[Report]:
             for i, outlet, h, text in REPORTS
         ]
     return _CACHE["r"]
+
+
+def _flood(base: Report, size: int, outlets: int) -> list[Report]:
+    words = [
+        "officials",
+        "said",
+        "the",
+        "attack",
+        "also",
+        "wounded",
+        "several",
+        "others",
+        "near",
+        "the",
+        "market",
+    ]
+    rng = random.Random(7)
+    return [
+        replace(
+            base,
+            id=f"f{i:05d}",
+            text=f"{base.text} {' '.join(rng.choice(words) for _ in range(8))} ({i})",
+            published=T0 + timedelta(seconds=5 * i),
+            source=f"outlet-{i % outlets}",
+        )
+        for i in range(size)
+    ]
+
+
+def test_a_flood_of_near_identical_reports_merges_in_linear_time(reports: list[Report]) -> None:
+    # 4,000 look-alike reports of one strike took 22-34 s (16,000: 772 s): every report
+    # was compared with every earlier one, and so was every story for wire copies.
+    flood = _flood(reports[0], 4000, outlets=40)
+    start = time.perf_counter()
+    incidents = merge_reports(flood)
+    elapsed = time.perf_counter() - start
+    assert [len(i.sources) for i in incidents] == [4000]
+    assert incidents[0].outlets == 40
+    assert elapsed < 10, f"{elapsed:.1f} s to merge 4,000 reports"
+
+
+def _outlets_compared_with_every_story(members: list[Report]) -> int:
+    """independent_outlets as it was, with no early end and no bound: the reference."""
+    marks = [shingles(m.text) for m in members]
+    stories: list[int] = []
+    for i in range(len(members)):
+        if not any(jaccard(marks[i], marks[s]) >= WIRE_COPY for s in stories):
+            stories.append(i)
+    return len({members[s].source or f"unknown-{s}" for s in stories})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.sampled_from(["Dawn", "Geo", "Tribune", None])),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_outlet_count_is_unchanged_below_the_bounds(rows: list[tuple[int, str | None]]) -> None:
+    base = _cached_reports()[0]
+    texts = [r.text for r in _cached_reports()]
+    members = [
+        replace(base, id=f"m{k}", text=texts[t], source=source)
+        for k, (t, source) in enumerate(rows)
+    ]
+    marks = [shingles(m.text) for m in members]
+    assert independent_outlets(members, marks) == _outlets_compared_with_every_story(members)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import socket
+import threading
 import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from durandwatch.config import FetchSettings
-from durandwatch.errors import FetchError, InvalidFeedURLError
+from durandwatch.errors import FeedError, FetchError, InvalidFeedURLError
 from durandwatch.fetch import Fetcher, HostGate
 
 from .conftest import LocalServer, golden, send
@@ -219,3 +223,117 @@ def test_host_gate_spaces_requests_to_one_host() -> None:
     start = time.monotonic()
     gate.wait("a.example")
     assert 0.05 <= time.monotonic() - start < 1.0
+
+
+# Slow and silent servers: every case must end within the documented deadline
+# (fetch.deadline, over the whole request). The time each took is printed (pytest -s)
+# and recorded as a test property.
+
+SLOW = FetchSettings(connect_timeout=2.0, read_timeout=10.0, deadline=3.0, per_host_delay=0.0)
+
+
+def _timed_failure(
+    url: str, settings: FetchSettings, record_property: Callable[[str, object], None]
+) -> tuple[float, str]:
+    start = time.monotonic()
+    with Fetcher(settings) as fetcher, pytest.raises(FetchError) as info:
+        fetcher.fetch(url)
+    elapsed = time.monotonic() - start
+    record_property("elapsed_s", round(elapsed, 2))
+    print(f"\n{url}: ended after {elapsed:.2f} s: {info.value}")
+    assert elapsed < settings.deadline + 1.0, (
+        f"{elapsed:.1f} s for a {settings.deadline} s deadline"
+    )
+    return elapsed, str(info.value)
+
+
+@pytest.mark.slow
+def test_headers_one_byte_per_second_are_cut_at_the_deadline(
+    server: LocalServer, record_property: Callable[[str, object], None]
+) -> None:
+    # Each byte comes well within the read timeout: only a deadline over the whole
+    # request (status line and headers included) ends it.
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nX-Padding: " + b"x" * 40
+
+    def trickle(h: BaseHTTPRequestHandler) -> None:
+        for byte in head[:15]:  # bounded: the server thread ends by itself
+            h.wfile.write(bytes([byte]))
+            h.wfile.flush()
+            time.sleep(1.0)
+
+    server.routes["/headers"] = trickle
+    elapsed, message = _timed_failure(server.url("/headers"), SLOW, record_property)
+    assert elapsed >= SLOW.deadline - 0.1
+    assert "deadline" in message
+    assert "headers" in message
+
+
+@pytest.mark.slow
+def test_a_body_that_never_ends_is_cut_at_the_deadline(
+    server: LocalServer, record_property: Callable[[str, object], None]
+) -> None:
+    def endless(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/rss+xml")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        h.wfile.write(b"40\r\n<rss>" + b" " * 59 + b"\r\n")
+        stop = time.monotonic() + SLOW.deadline + 5  # bounded: the thread ends by itself
+        while time.monotonic() < stop:
+            h.wfile.write(b"10\r\n<!-- more -->   \r\n")
+            time.sleep(0.01)
+
+    server.routes["/endless"] = endless
+    elapsed, message = _timed_failure(server.url("/endless"), SLOW, record_property)
+    assert elapsed >= SLOW.deadline - 0.1
+    assert "deadline" in message
+    assert "body" in message
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A TCP port that accepts connections and never says a word."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                held.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
+@pytest.mark.slow
+def test_a_server_that_accepts_and_never_answers_is_cut_at_the_deadline(
+    silent_port: int, record_property: Callable[[str, object], None]
+) -> None:
+    # The read timeout (10 s) is longer than the deadline (3 s): the deadline ends it.
+    url = f"http://127.0.0.1:{silent_port}/feed"
+    elapsed, message = _timed_failure(url, SLOW, record_property)
+    assert elapsed >= SLOW.deadline - 0.1
+    assert "deadline" in message
+    assert "status line" in message
+
+
+@pytest.mark.parametrize("url", ["http://[::1/a", "http://a\u2100b.example/feed"])
+def test_a_url_that_does_not_parse_is_an_invalid_url(url: str) -> None:
+    with Fetcher(SLOW) as fetcher, pytest.raises(InvalidFeedURLError, match="invalid URL"):
+        fetcher.fetch(url)
+
+
+def test_a_redirect_to_a_url_that_does_not_parse_is_refused(server: LocalServer) -> None:
+    server.routes["/r"] = _redirect("http://[::1/a")
+    with Fetcher(SLOW) as fetcher, pytest.raises(FeedError, match=r"(?i)invalid url"):
+        fetcher.fetch(server.url("/r"))

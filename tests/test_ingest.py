@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+import pytest
+
 from durandwatch.config import FetchSettings
 from durandwatch.fetch import Fetcher
 from durandwatch.ingest import Ingestor, backoff_delay
@@ -155,3 +157,145 @@ def test_backoff_doubles_and_is_capped() -> None:
     assert delays[-1] >= 720 * 60
     honoured = backoff_delay(1, interval_minutes=30, max_minutes=720, retry_after=7200, rng=rng)
     assert honoured.total_seconds() == 7200
+
+
+# The six ways one document stopped a whole pass, as files of a local folder.
+TRIGGERS = {
+    "bad-link.xml": (
+        b'<rss version="2.0"><channel><title>t</title><item><title>a</title>'
+        b"<link>http://[::1/a</link></item></channel></rss>"
+    ),
+    "nfkc-host.xml": (
+        '<rss version="2.0"><channel><title>t</title><item><title>a</title>'
+        "<link>http://a\u2100b.example/</link></item></channel></rss>"
+    ).encode(),
+    "encoding-nul.xml": b'<?xml version="1.0" encoding="utf\x00-8"?><rss version="2.0"/>',
+    "encoding-byte.xml": b'<?xml version="1.0" encoding="utf\xff8"?><rss version="2.0"/>',
+    "charrefs.xml": (
+        b'<rss version="2.0"><channel><title>t</title><item><title>&#xD800; &#x110000; '
+        b"&#12345678901234567890;</title><link>https://c.example/1</link></item><br>"
+        b"</channel></rss>"
+    ),
+    "textinput.xml": (
+        b'<rss version="2.0"><channel><title>t</title><item><title>a</title>'
+        b"<textinput></title><link>https://t.example/</link></item></channel></rss>"
+    ),
+    "doctype-only.xml": b"<!DOCTYPE rss>",
+}
+
+
+def test_a_folder_of_hostile_files_fails_each_alone(
+    store_target: Path | str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    for name, data in TRIGGERS.items():
+        (folder / name).write_bytes(data)
+    (folder / "zz-good.xml").write_bytes(golden("rss2.xml"))
+    with Store(store_target) as store:
+        outcomes = {o.feed: o for o in Ingestor(store, None, now=Clock()).poll_directory(folder)}
+        assert outcomes["zz-good"].items_new == 3
+        assert outcomes["bad-link"].ok  # the item is kept, without its broken link
+        assert outcomes["nfkc-host"].ok
+        assert outcomes["charrefs"].ok
+        failed = {name for name, o in outcomes.items() if not o.ok}
+        assert failed == {"encoding-nul", "encoding-byte", "textinput", "doctype-only"}
+        for name in failed:
+            state = store.feed_state(name)
+            assert state is not None
+            assert state.last_error == outcomes[name].error
+            assert state.consecutive_failures == 1
+            assert state.next_attempt is not None
+            assert state.next_attempt > NOW
+    # feedparser's own crash is logged with its traceback; our refusals in one line.
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert [r.args[0] for r in tracebacks if isinstance(r.args, tuple)] == ["textinput"]
+
+
+def test_an_unforeseen_error_is_the_feeds_failure_logged_whole_once(
+    store_target: Path | str,
+    tmp_path: Path,
+    server: LocalServer,
+    fast_settings: FetchSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A fake parser at the seam stands in for a bug nobody has found yet.
+    import durandwatch.ingest
+
+    real = durandwatch.ingest.parse_feed
+
+    def buggy(data: bytes, **kwargs: object) -> object:
+        if kwargs["source"] == "bad":
+            raise ZeroDivisionError("division by zero")
+        return real(data, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(durandwatch.ingest, "parse_feed", buggy)
+    server.routes["/f"] = lambda h: send(h, 200, golden("atom.xml"), "application/atom+xml")
+    bad = FeedSpec(name="bad", url=server.url("/f"))
+    good = FeedSpec(name="good", url=server.url("/f?2"))
+    clock = Clock()
+    with Store(store_target) as store, Fetcher(fast_settings) as fetcher:
+        ingestor = Ingestor(store, fetcher, now=clock)
+        first = ingestor.poll_all([bad, good])
+        assert [o.ok for o in first] == [False, True]
+        assert "unexpected ZeroDivisionError: division by zero" in (first[0].error or "")
+        state = store.feed_state("bad")
+        assert state is not None
+        assert state.consecutive_failures == 1
+        assert state.last_error == first[0].error
+        clock.now = NOW + timedelta(hours=2)
+        ingestor.poll(bad)
+    logged = [
+        r for r in caplog.records if r.name == "durandwatch.ingest" and "bad" in r.getMessage()
+    ]
+    assert len(logged) == 2
+    assert logged[0].exc_info is not None
+    assert logged[0].levelname == "ERROR"
+    assert logged[1].exc_info is None  # the same failure again: one line
+
+
+class Timer:
+    """A monotonic clock that moves 10 s every time it is read."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        self.t += 10.0
+        return self.t
+
+
+def test_a_pass_stops_starting_feeds_at_its_limit_and_skipped_feeds_go_first_next(
+    store_target: Path | str, tmp_path: Path, server: LocalServer, fast_settings: FetchSettings
+) -> None:
+    server.routes["/f"] = lambda h: send(h, 200, golden("atom.xml"), "application/atom+xml")
+    specs = [FeedSpec(name=f"f{k}", url=server.url(f"/f?{k}")) for k in range(5)]
+    clock = Clock()
+    with Store(store_target) as store, Fetcher(fast_settings) as fetcher:
+        store.sync_feeds(specs)
+        ingestor = Ingestor(store, fetcher, now=clock, timer=Timer())
+        first = ingestor.poll_all(specs, limit_s=25)
+        assert [o.status for o in first] == ["ok", "ok", "skipped", "skipped", "skipped"]
+        assert all(o.ok for o in first)
+        assert "pass_deadline" in (first[2].error or "")
+        state = store.feed_state("f2")
+        assert state is not None
+        assert state.last_attempt is None
+        clock.now = NOW + timedelta(minutes=30)
+        second = ingestor.poll_all(specs, limit_s=25)
+        assert [o.status for o in second] == ["skipped", "skipped", "ok", "ok", "skipped"]
+
+
+def test_a_local_file_obeys_the_size_cap(store_target: Path | str, tmp_path: Path) -> None:
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    (folder / "big.xml").write_bytes(golden("rss2.xml") + b" " * 5000)
+    (folder / "small.xml").write_bytes(golden("rss2.xml"))
+    with Store(store_target) as store:
+        ingestor = Ingestor(store, None, now=Clock(), max_bytes=len(golden("rss2.xml")) + 100)
+        big, small = ingestor.poll_directory(folder)
+    assert not big.ok
+    assert "larger than the" in (big.error or "")
+    assert "fetch.max_bytes" in (big.error or "")
+    assert small.items_new == 3

@@ -435,3 +435,72 @@ def test_dead_smtp_server_keeps_the_mail(demo: Path, tmp_path: Path) -> None:
         result = monitor.email(date.fromisoformat(DAY))
         assert (result.queued, result.sent, result.failed) == (2, 0, 2)
         assert monitor.store.outbox_status() == {"pending": 2}
+
+
+def _fill_disk_after(monkeypatch: pytest.MonkeyPatch, files: int) -> None:
+    """Make the output disk full once ``files`` files of a day have been written."""
+    import errno
+    import os
+
+    import durandwatch.outputs
+
+    real = durandwatch.outputs._write_file
+    written = [0]
+
+    def write(path: Path, data: bytes) -> None:
+        if written[0] >= files:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        written[0] += 1
+        real(path, data)
+
+    monkeypatch.setattr(durandwatch.outputs, "_write_file", write)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_full_disk_leaves_the_previous_day_folder_whole(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "d"
+    shutil.copytree(demo.parent.parent, project)
+    day = project / "alerts" / DAY
+    (day / "cap" / "stale.xml").write_text("from an earlier run")
+    before = _snapshot(day)
+    config = str(project / "durandwatch.toml")
+    _fill_disk_after(monkeypatch, 3)
+    result = CliRunner().invoke(main, ["-c", config, "digest", "--date", DAY])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    message = result.output.strip().splitlines()[-1]
+    assert message.startswith(f"error: cannot write {day}/")
+    assert "No space left on device (the disk is full)" in message
+    assert f"the previous {DAY} folder is kept as it was" in message
+    assert _snapshot(day) == before  # not one file of the failed run in it
+    assert not list(day.parent.glob(".*"))  # nothing half-written left beside it
+    monkeypatch.undo()  # space freed: the rerun replaces the folder whole
+    again = CliRunner().invoke(main, ["-c", config, "digest", "--date", DAY])
+    assert again.exit_code == 0, again.output
+    assert not (day / "cap" / "stale.xml").exists()
+    assert (day / "map.html").stat().st_size > 0
+
+
+def test_a_write_interrupted_between_its_renames_is_repaired(tmp_path: Path) -> None:
+    from durandwatch.outputs import write_folder
+
+    folder = tmp_path / DAY
+    write_folder(folder, {"a.txt": "one", "sub/b.txt": b"two"})
+    assert _snapshot(folder) == {"a.txt": b"one", "sub/b.txt": b"two"}
+    # A crash after the old folder stepped aside and before the new one took its name.
+    aside = tmp_path / f".{DAY}.old-x"
+    aside.mkdir()
+    folder.rename(aside / DAY)
+    (tmp_path / f".{DAY}.new-y").mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        _fill_disk_after(patch, 0)
+        with pytest.raises(OSError, match="the previous") as info:
+            write_folder(folder, {"a.txt": "three"})
+    assert "kept as it was" in str(info.value)
+    assert _snapshot(folder) == {"a.txt": b"one", "sub/b.txt": b"two"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [DAY]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -174,3 +176,77 @@ def test_old_non_incidents_are_forgotten_and_incidents_kept(
         assert groups(store) == incidents == [["old-strike"]]
         assert [i.id for i in store.unanalyzed_items()] == ["late"]
         assert store.integrity_check() == "ok"
+
+
+class Exploding:
+    """The analyser, failing on the items whose id says so (a bug nobody found yet)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def analyze(self, ident: str, text: str, **kwargs: object) -> object:
+        self.calls.append(ident)
+        if ident.startswith("boom"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return ANALYZER.analyze(ident, text, **kwargs)  # type: ignore[arg-type]
+
+
+def test_an_item_that_breaks_the_analyser_is_recorded_and_never_retried(
+    store_target: Path | str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    rows = {r[0]: r for r in ITEMS}
+    fresh = [item(*rows["a1"]), item("boom1", 1, "x"), item("boom2", 2, "y"), item(*rows["b1"])]
+    analyzer = Exploding()
+    with Store(store_target) as store:
+        store.sync_feeds([SPEC])
+        store.record_items(SPEC, fresh, now=T0, etag=None, last_modified=None, http_status=200)
+        processor = Processor(store, analyzer, outlets={}, now=lambda: T0 + timedelta(days=3))  # type: ignore[arg-type]
+        first = processor.run()
+        assert (first.analyzed, first.relevant, first.failed) == (4, 2, 2)
+        assert processor.run().analyzed == 0  # nothing is retried in a loop
+        assert sorted(analyzer.calls) == ["a1", "b1", "boom1", "boom2"]
+        records = {str(r["id"]): r for r in store.report_records(relevant_only=False)}
+        assert records["boom1"]["reason"] == (
+            "not analysable: RecursionError: maximum recursion depth exceeded"
+        )
+        assert groups(store) == [["a1"], ["b1"]]
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert len(tracebacks) == 1  # the first failure of the pass, whole; the rest counted
+
+
+def test_an_old_item_is_merged_around_its_own_date_only(
+    store_target: Path | str, tmp_path: Path
+) -> None:
+    # One relevant item dated 2000 used to make the pass merge every report since 2000.
+    old = T0.replace(year=2000)
+    mid = T0.replace(year=2010)
+    loaded: list[str] = []
+    with Store(store_target) as store:
+        store.sync_feeds([SPEC])
+        real = store.report_records
+
+        def spy(**kwargs: Any) -> list[dict[str, object]]:
+            records = real(**kwargs)
+            loaded.extend(str(r["id"]) for r in records)
+            return records
+
+        store.report_records = spy  # type: ignore[method-assign]
+
+        def poll(rows: list[Item], now: datetime) -> None:
+            store.record_items(SPEC, rows, now=now, etag=None, last_modified=None, http_status=200)
+            Processor(store, ANALYZER, outlets={}, now=lambda: now).run()
+
+        late = T0 + timedelta(days=1)
+        poll([replace(item(*ITEMS[5]), id="mid", published=mid)], mid + timedelta(hours=1))
+        loaded.clear()
+        poll([replace(item(*ITEMS[0]), id="old", published=old), item(*ITEMS[1])], late)
+        assert "mid" not in loaded
+        assert {"old", "a2"} <= set(loaded)
+        loaded.clear()
+        poll([item(*ITEMS[2])], late + timedelta(hours=1))
+        assert not {"old", "mid"} & set(loaded)
+        stored = groups(store)
+        full = merge_reports([report_from_record(r) for r in real()])
+    assert stored == sorted(sorted(s.report_id for s in i.sources) for i in full)
+    assert ["old"] in stored
+    assert ["mid"] in stored

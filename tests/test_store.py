@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -263,3 +264,29 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(
     assert [p.returncode for p in procs] == [0] * 6, errors
     with Store(url) as store:
         assert store.schema_version == SCHEMA_VERSION
+
+
+@pytest.mark.sqlite_only("SQLite's max_page_count stands in for a full disk")
+def test_a_full_disk_says_so_and_keeps_nothing_of_the_write(tmp_path: Path) -> None:
+    # SQLite rolls a transaction back by itself when the disk is full; the store's own
+    # rollback then failed and its message ("cannot rollback - no transaction is
+    # active") hid the cause. A page limit stands in for the full disk.
+    with Store(tmp_path / "db.sqlite") as store:
+        store.record_items(
+            FEED, [make_item(0)], now=NOW, etag='"v0"', last_modified=None, http_status=200
+        )
+        pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+        store._db.execute(f"PRAGMA max_page_count = {pages + 1}")
+        big = [replace(make_item(n), summary="x" * 4000) for n in range(1, 60)]
+        with pytest.raises(StoreError, match="is full") as info:
+            store.record_items(FEED, big, now=NOW, etag='"v1"', last_modified=None, http_status=200)
+        assert "cannot rollback" not in str(info.value)
+        assert str(tmp_path / "db.sqlite") in str(info.value)
+        assert store.count_items() == 1  # none of the failed poll, and its etag not kept
+        state = store.feed_state("a")
+        assert state is not None
+        assert state.etag == '"v0"'
+        store._db.execute("PRAGMA max_page_count = 1073741823")  # space freed
+        store.record_items(FEED, big, now=NOW, etag='"v1"', last_modified=None, http_status=200)
+        assert store.count_items() == 60
+        assert store.integrity_check() == "ok"

@@ -177,7 +177,8 @@ def check(ctx: click.Context) -> None:
 def once(ctx: click.Context, feeds_dir: Path | None, outputs: bool, email: bool) -> None:
     """One pass of the service: poll every enabled feed, analyse, assess, write the day.
 
-    Exits 1 when every feed failed, 0 otherwise.
+    A feed that fails is reported and recorded, and the pass goes on. Exits 1 when every
+    feed polled failed, 0 otherwise.
     """
     with _monitor(ctx) as monitor:
         monitor.prepare()  # a bad rules file or region profile stops before anything is fetched
@@ -193,13 +194,15 @@ def once(ctx: click.Context, feeds_dir: Path | None, outputs: bool, email: bool)
         if email:
             sent = monitor.email(day)
             click.echo(f"email: {sent.queued} queued, {sent.sent} sent, {sent.failed} failed")
-    if outcomes and not any(o.ok for o in outcomes):
+    polled = [o for o in outcomes if o.status != "skipped"]
+    if polled and not any(o.ok for o in polled):
         sys.exit(EXIT_FAILED)
 
 
 def _report_processing(monitor: Monitor, result: ProcessReport) -> None:
+    failed = f", {result.failed} not analysable (see the log)" if result.failed else ""
     click.echo(
-        f"analysed {result.analyzed} new item(s): {result.relevant} relevant; "
+        f"analysed {result.analyzed} new item(s): {result.relevant} relevant{failed}; "
         f"{monitor.store.count_incidents()} incident(s) stored"
     )
 
@@ -220,8 +223,11 @@ def _report_alerts(monitor: Monitor, day: date) -> None:
 def _print_outcomes(outcomes: Sequence[PollOutcome]) -> None:
     ok = sum(o.ok for o in outcomes)
     new = sum(o.items_new for o in outcomes)
+    skipped = sum(o.status == "skipped" for o in outcomes)
     for o in outcomes:
-        if o.ok:
+        if o.status == "skipped":
+            click.echo(f"  skipped {o.feed}: {o.error or 'not due'}")
+        elif o.ok:
             detail = (
                 "not modified"
                 if o.status == "not-modified"
@@ -231,7 +237,9 @@ def _print_outcomes(outcomes: Sequence[PollOutcome]) -> None:
             click.echo(f"  ok      {o.feed}: {detail}{note}")
         else:
             click.echo(f"  FAILED  {o.feed}: {o.error}")
-    click.echo(f"{ok} of {len(outcomes)} feeds ok, {new} new items")
+    polled = len(outcomes) - skipped
+    note = f" ({skipped} skipped)" if skipped else ""
+    click.echo(f"{ok - skipped} of {polled} feeds ok{note}, {new} new items")
 
 
 @main.command()

@@ -48,6 +48,9 @@ class FetchSettings:
     max_redirects: int = 5
     per_host_delay: float = 2.0
     backoff_max_minutes: int = 720
+    #: A pass over the feeds (``once``) starts no new feed after this many seconds; the
+    #: feeds not reached are reported as skipped and go first in the next pass.
+    pass_deadline: float = 900.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "max_redirects": int,
         "per_host_delay": (int, float),
         "backoff_max_minutes": int,
+        "pass_deadline": (int, float),
     },
 }
 
@@ -323,8 +327,17 @@ def _fetch_settings(section: dict[str, Any], problems: list[str]) -> FetchSettin
     backoff = int(
         _positive(section, "backoff_max_minutes", d.backoff_max_minutes, problems, name="fetch")
     )
+    pass_deadline = _positive(section, "pass_deadline", d.pass_deadline, problems, name="fetch")
     return FetchSettings(
-        user_agent, connect, read, deadline, max_bytes, max_redirects, delay, backoff
+        user_agent,
+        connect,
+        read,
+        deadline,
+        max_bytes,
+        max_redirects,
+        delay,
+        backoff,
+        pass_deadline=pass_deadline,
     )
 
 

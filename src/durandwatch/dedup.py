@@ -23,6 +23,14 @@ chains of look-alike reports cannot swallow a week of separate events. An incide
 id is derived from its earliest report and does not change when later reports join.
 Copies of one story (similarity of at least ``WIRE_COPY``, 0.9) from several outlets
 count as one independent outlet.
+
+The work stays linear in the number of reports whatever they say: a new report is
+compared with at most ``CANDIDATES_PER_KEY`` reports of each bucket it falls in (those
+nearest to its event date, the latest first), and a report is checked for being a wire
+copy against at most ``WIRE_STORIES`` earlier stories of its incident. Real news never
+comes near either bound (a district sees a few dozen reports of one type in five days
+on its worst days); a flood of thousands of look-alike reports, planted or looped, no
+longer costs time in the square of its size.
 """
 
 from __future__ import annotations
@@ -51,6 +59,10 @@ NEAR_KM = 25.0
 SAME_TEXT = 0.5
 SIMILAR_TEXT = 0.2
 WIRE_COPY = 0.9
+#: A new report is compared with at most this many reports of each bucket it falls in.
+CANDIDATES_PER_KEY = 100
+#: A report is checked for being a copy of at most this many earlier stories.
+WIRE_STORIES = 200
 SEVERITY = [
     "Explosions/Remote violence",
     "Battles",
@@ -152,7 +164,8 @@ class Merger:
         self._arrived = 0
         self._members: dict[int, list[int]] = {}
         self._index: dict[str, int] = {}
-        self._buckets: dict[tuple[object, ...], list[tuple[int, int]]] = {}
+        # Per key, the event days and report indexes of its reports, by day then arrival.
+        self._buckets: dict[tuple[object, ...], tuple[list[int], list[int]]] = {}
         self._incidents: dict[int, Incident] = {}
         self._span: dict[int, tuple[int, int]] = {}
 
@@ -184,11 +197,13 @@ class Merger:
             for key in query_keys:
                 bucket = self._buckets.get(key)
                 if bucket:
-                    lo = bisect.bisect_left(bucket, (day - DATE_WINDOW.days, -1))
-                    hi = bisect.bisect_right(bucket, (day + DATE_WINDOW.days, self._arrived))
-                    candidates.update(j for _, j in bucket[lo:hi])
+                    candidates.update(_nearest(bucket, day))
+            parent = self._parent
+            ri = i
             for j in sorted(candidates):
-                ri, rj = self._find(i), self._find(j)
+                rj = parent[j]
+                if parent[rj] != rj:  # most candidates point at their root already
+                    rj = self._find(j)
                 if ri == rj:
                     continue
                 if self._span_after(ri, rj) > MAX_SPAN_DAYS:
@@ -198,8 +213,12 @@ class Merger:
                         if root in self._incidents:
                             before.setdefault(root, self._incidents[root].id)
                     self._union(ri, rj)
+                    ri = self._find(i)
             for key in index_keys:
-                bisect.insort(self._buckets.setdefault(key, []), (day, i))
+                days, ids = self._buckets.setdefault(key, ([], []))
+                at = bisect.bisect_right(days, day)  # i is the newest: last of its day
+                days.insert(at, day)
+                ids.insert(at, i)
             touched.add(self._find(i))
         removed: set[str] = set()
         for root, old_id in before.items():
@@ -240,12 +259,13 @@ class Merger:
                 del self._marks[k]
                 del self._parent[k]
         for key in list(self._buckets):
-            bucket = self._buckets[key]
-            cut = bisect.bisect_left(bucket, (floor, -1))
-            if cut == len(bucket):
+            days, ids = self._buckets[key]
+            cut = bisect.bisect_left(days, floor)
+            if cut == len(days):
                 del self._buckets[key]
             elif cut:
-                del bucket[:cut]
+                del days[:cut]
+                del ids[:cut]
         final.sort(key=lambda inc: (inc.first_reported, inc.id))
         return final
 
@@ -263,7 +283,10 @@ class Merger:
     def _union(self, a: int, b: int) -> None:
         keep, gone = min(a, b), max(a, b)
         self._parent[gone] = keep
-        self._members[keep].extend(self._members.pop(gone))
+        # The shorter member list is copied into the longer (their order does not matter).
+        small, large = sorted((self._members[keep], self._members.pop(gone)), key=len)
+        large.extend(small)
+        self._members[keep] = large
         lo_a, hi_a = self._span[keep]
         lo_b, hi_b = self._span.pop(gone)
         self._span[keep] = (min(lo_a, lo_b), max(hi_a, hi_b))
@@ -273,6 +296,28 @@ class Merger:
         lo_a, hi_a = self._span[a]
         lo_b, hi_b = self._span[b]
         return max(hi_a, hi_b) - min(lo_a, lo_b)
+
+
+def _nearest(bucket: tuple[list[int], list[int]], day: int) -> list[int]:
+    """Up to ``CANDIDATES_PER_KEY`` reports of ``bucket`` within the date window of ``day``.
+
+    All of them when the window holds no more; otherwise those nearest to ``day`` (its
+    own day first, then one day either side, and so on), the latest first within a day.
+    """
+    days, ids = bucket
+    lo = bisect.bisect_left(days, day - DATE_WINDOW.days)
+    hi = bisect.bisect_right(days, day + DATE_WINDOW.days)
+    if hi - lo <= CANDIDATES_PER_KEY:
+        return ids[lo:hi]
+    picked: list[int] = []
+    for offset in sorted(range(-DATE_WINDOW.days, DATE_WINDOW.days + 1), key=abs):
+        start = bisect.bisect_left(days, day + offset, lo, hi)
+        end = bisect.bisect_right(days, day + offset, lo, hi)
+        room = CANDIDATES_PER_KEY - len(picked)
+        picked += ids[max(start, end - room) : end]
+        if len(picked) >= CANDIDATES_PER_KEY:
+            break
+    return picked
 
 
 #: MinHash: BANDS bands of ROWS rows each; texts sharing one band are compared.
@@ -440,18 +485,32 @@ def _incident(members: list[Report], marks: list[frozenset[int]]) -> Incident:
 
 
 def independent_outlets(members: Sequence[Report], marks: Sequence[frozenset[int]]) -> int:
-    """Distinct outlets, counting copies of one story (wire copies) once."""
+    """Distinct outlets, counting copies of one story (wire copies) once.
+
+    Each report that is not a copy of an earlier story starts a story, and the outlets
+    are those of the stories. The count is final once every outlet among the members
+    has a story (and no report without an outlet is left), so a flood from a few feeds
+    stops early; a report is compared with the latest ``WIRE_STORIES`` stories at most.
+    """
+    sources = [m.source for m in members]
+    named = {s for s in sources if s}
+    last_unnamed = max((k for k, s in enumerate(sources) if not s), default=-1)
     stories: list[int] = []  # index of the first report of each distinct story
-    story_of: list[int] = []
-    for i in range(len(members)):
-        for s in stories:
-            if jaccard(marks[i], marks[s]) >= WIRE_COPY:
-                story_of.append(s)
+    outlets: set[str] = set()
+    for i, mark in enumerate(marks):
+        if i > last_unnamed and len(outlets) >= len(named) and outlets >= named:
+            break  # no later report can add an outlet
+        size = len(mark)
+        for s in reversed(stories[-WIRE_STORIES:]):
+            other = len(marks[s])
+            # Jaccard is at most the ratio of the sizes: skip what cannot be a copy.
+            if min(size, other) >= WIRE_COPY * max(size, other) and (
+                jaccard(mark, marks[s]) >= WIRE_COPY
+            ):
                 break
         else:
             stories.append(i)
-            story_of.append(i)
-    outlets = {members[s].source or f"unknown-{s}" for s in stories}
+            outlets.add(sources[i] or f"unknown-{i}")
     return len(outlets)
 
 

@@ -51,8 +51,20 @@ class NotAFeedError(FeedParseError):
     """The server sent something else, typically an HTML error or login page."""
 
 
+class ParserCrashError(FeedParseError):
+    """The feed parser (feedparser, or the standard library under it) raised on the document.
+
+    The document is malformed in a way the parser does not survive; it is that feed's
+    failure. The parser's own exception is the ``__cause__``, logged with its traceback.
+    """
+
+
 class StoreError(DurandwatchError, RuntimeError):
     """The database could not be opened, migrated or written."""
+
+
+class OutputError(DurandwatchError, OSError):
+    """A day's outputs could not be written; the message names the file and the cause."""
 
 
 class AlreadyRunningError(StoreError):

@@ -1,10 +1,12 @@
 """HTTP fetching with hard limits. Returns bytes; never parses.
 
-Every request obeys: connect and read timeouts, a total deadline (a server that trickles
-one byte per second is cut off), a size cap on the decoded body (streamed, so a 50 MB
-answer or a gzip bomb never sits in memory), at most ``max_redirects`` redirects, only
-http and https at every hop, conditional GET (``ETag``/``Last-Modified``; a 304 costs
-nothing), and a minimum delay between requests to the same host.
+Every request obeys: connect and read timeouts, a deadline over the whole fetch (looking
+up the host, connecting, the status line and headers, every redirect and the body: a
+server that trickles its headers or its body one byte per second is cut off at the
+deadline, see :mod:`~durandwatch.transport`), a size cap on the decoded body (streamed,
+so a 50 MB answer or a gzip bomb never sits in memory), at most ``max_redirects``
+redirects, only http and https at every hop, conditional GET (``ETag``/``Last-Modified``;
+a 304 costs nothing), and a minimum delay between requests to the same host.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import httpx
 from .config import FetchSettings
 from .errors import FetchError, InvalidFeedURLError
 from .model import FetchResult
+from .transport import DeadlineBackend, install
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,7 @@ class Fetcher:
         self._cancel = cancel or threading.Event()
         self._clock = clock
         self.gate = HostGate(settings.per_host_delay, clock=clock, cancel=self._cancel)
+        self._network = DeadlineBackend(clock=clock, cancel=self._cancel)
         self._client = httpx.Client(
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout,
@@ -93,6 +97,11 @@ class Fetcher:
             },
             transport=transport,
         )
+        if transport is None and not install(self._client, self._network):
+            log.warning(
+                "this httpx does not let durandwatch bound the time of a whole request; "
+                "a server that trickles its headers can hold a fetch past fetch.deadline"
+            )
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -119,6 +128,12 @@ class Fetcher:
         """
         start = self._clock()
         deadline = start + self.settings.deadline
+        with self._network.deadline(deadline):
+            return self._fetch(url, etag, last_modified, start, deadline)
+
+    def _fetch(
+        self, url: str, etag: str | None, last_modified: str | None, start: float, deadline: float
+    ) -> FetchResult:
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -156,8 +171,10 @@ class Fetcher:
         self, url: str, headers: dict[str, str], start: float, deadline: float
     ) -> FetchResult | str:
         """One request: a ``FetchResult``, or the next URL when redirected."""
+        phase = "before the server sent its status line and headers"
         try:
             with self._client.stream("GET", url, headers=headers) as response:
+                phase = "while reading the body"
                 status = response.status_code
                 if status in _REDIRECTS:
                     location = response.headers.get("location")
@@ -165,7 +182,12 @@ class Fetcher:
                         raise FetchError(
                             f"HTTP {status} redirect without a Location", status=status
                         )
-                    return str(urljoin(url, location))
+                    try:
+                        return str(urljoin(url, location))
+                    except ValueError as exc:
+                        raise InvalidFeedURLError(
+                            f"HTTP {status} redirect to an invalid URL {location!r}: {exc}"
+                        ) from None
                 if status == 304:
                     return FetchResult(
                         url=url,
@@ -199,6 +221,12 @@ class Fetcher:
                     last_modified=response.headers.get("last-modified"),
                 )
         except httpx.TimeoutException as exc:
+            if self._cancel.is_set():
+                raise FetchError("cancelled: the service is shutting down") from None
+            if self._clock() >= deadline:
+                raise FetchError(
+                    f"exceeded the {self.settings.deadline:g} s deadline {phase} (server too slow)"
+                ) from None
             raise FetchError(
                 f"timed out ({type(exc).__name__}) after {self._clock() - start:.1f} s"
             ) from None
@@ -230,7 +258,10 @@ class Fetcher:
 
 
 def _check_url(url: str) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # "http://[::1/a", a host that changes under NFKC
+        raise InvalidFeedURLError(f"invalid URL {url!r}: {exc}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise InvalidFeedURLError(f"refusing to fetch {url!r}: only absolute http(s) URLs")
 

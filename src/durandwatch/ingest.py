@@ -1,22 +1,32 @@
 """One poll of one feed: fetch, parse, store, and remember what happened.
 
+Whatever goes wrong while fetching, guarding, parsing, normalising or storing one feed is
+that feed's failure: it is recorded for the feed (``status`` shows it), the feed backs
+off, and a failed :class:`PollOutcome` is returned; the next feed is polled regardless.
 Expected failures (network, HTTP status, hostile or broken documents, a full disk) are
-recorded for the feed, logged once, and returned as a failed :class:`PollOutcome`; the
-next feed is polled regardless. A bug still propagates.
+logged in one line. Anything else (a bug here, or in feedparser or the standard library
+on a document nobody foresaw) is logged with its traceback the first time the feed fails
+that way, and in one line while it keeps failing the same way.
+
+A pass over many feeds (:meth:`Ingestor.poll_all`) can be given a time limit: once it
+has run that long it starts no other feed, and reports the feeds not reached as skipped,
+without touching their state. Feeds are polled least recently tried first, so the ones a
+pass did not reach go first in the next.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .clock import Clock, utc_now
-from .errors import FeedError, StoreError
+from .errors import DurandwatchError, FeedError, ParserCrashError, StoreError
 from .fetch import Fetcher
-from .model import FeedSpec, PollOutcome
+from .model import FeedSpec, FeedState, ParsedFeed, PollOutcome
 from .parse import parse_feed
 from .store import Store
 
@@ -58,11 +68,16 @@ class Ingestor:
         *,
         now: Clock = utc_now,
         backoff_max_minutes: int = 720,
+        timer: Callable[[], float] = time.monotonic,
+        max_bytes: int | None = None,
     ) -> None:
         self.store = store
         self.fetcher = fetcher
         self.now = now
         self.backoff_max_minutes = backoff_max_minutes
+        self.timer = timer  # seconds, for the time limit of a pass
+        # A local file obeys the fetcher's size cap (the fetcher's own settings, if any).
+        self.max_bytes = max_bytes or (fetcher.settings.max_bytes if fetcher else None)
 
     def due(self, spec: FeedSpec) -> bool:
         """False while a failing feed is backing off."""
@@ -70,17 +85,25 @@ class Ingestor:
         return state is None or state.next_attempt is None or state.next_attempt <= self.now()
 
     def poll(self, spec: FeedSpec, *, respect_backoff: bool = False) -> PollOutcome:
-        """Fetch, parse and store one feed over HTTP."""
+        """Fetch, parse and store one feed over HTTP; any failure is this feed's failure."""
         if self.fetcher is None:
             raise RuntimeError("this Ingestor was built without a fetcher")
-        if respect_backoff and not self.due(spec):
-            log.debug("feed %s: backing off, not due yet", spec.name)
-            return PollOutcome(feed=spec.name, ok=True, status="skipped")
         started = self.now()
+        try:
+            return self._poll(spec, self.fetcher, started, respect_backoff=respect_backoff)
+        except Exception as exc:  # unforeseen: still this feed's failure, and logged whole
+            return self._failed(spec, started, _unexpected(exc), cause=exc)
+
+    def _poll(
+        self, spec: FeedSpec, fetcher: Fetcher, started: datetime, *, respect_backoff: bool
+    ) -> PollOutcome:
         state = self.store.feed_state(spec.name)
+        if respect_backoff and state is not None and not self.due(spec):
+            log.debug("feed %s: backing off, not due yet", spec.name)
+            return PollOutcome(feed=spec.name, ok=True, status="skipped", error=_backing_off(state))
         same_url = state is not None and state.url == spec.url
         try:
-            result = self.fetcher.fetch(
+            result = fetcher.fetch(
                 spec.url,
                 etag=state.etag if state and same_url else None,
                 last_modified=state.last_modified if state and same_url else None,
@@ -122,39 +145,99 @@ class Ingestor:
         """Ingest a local feed file as if it had been fetched (offline trials, the demo)."""
         started = self.now()
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return self._failed(spec, started, f"cannot read {path}: {exc.strerror or exc}")
-        return self._store_document(
-            spec,
-            data,
-            started=started,
-            url=None,
-            content_type="",
-            etag=None,
-            last_modified=None,
-            http_status=None,
-            elapsed_s=0.0,
-        )
+            try:
+                with path.open("rb") as handle:
+                    data = handle.read(self.max_bytes + 1 if self.max_bytes else -1)
+            except OSError as exc:
+                return self._failed(spec, started, f"cannot read {path}: {exc.strerror or exc}")
+            if self.max_bytes and len(data) > self.max_bytes:
+                return self._failed(
+                    spec,
+                    started,
+                    f"{path} is larger than the {self.max_bytes:,}-byte cap "
+                    "(fetch.max_bytes); not read",
+                )
+            return self._store_document(
+                spec,
+                data,
+                started=started,
+                url=None,
+                content_type="",
+                etag=None,
+                last_modified=None,
+                http_status=None,
+                elapsed_s=0.0,
+            )
+        except Exception as exc:  # unforeseen: still this file's failure, and logged whole
+            return self._failed(spec, started, _unexpected(exc), cause=exc)
 
     def poll_all(
-        self, specs: Iterable[FeedSpec], *, respect_backoff: bool = False
+        self,
+        specs: Iterable[FeedSpec],
+        *,
+        respect_backoff: bool = False,
+        limit_s: float | None = None,
     ) -> list[PollOutcome]:
-        """Poll each feed in turn; one feed's failure never stops the others."""
-        return [self.poll(spec, respect_backoff=respect_backoff) for spec in specs]
+        """Poll each feed in turn; one feed's failure never stops the others.
 
-    def poll_directory(self, folder: Path, *, language: str = "en") -> list[PollOutcome]:
+        Feeds go least recently tried first. With ``limit_s``, no feed is started once
+        the pass has run that long; those are reported as skipped (in the order given).
+        """
+        specs = list(specs)
+        return self._pass(
+            specs, lambda k: self.poll(specs[k], respect_backoff=respect_backoff), limit_s=limit_s
+        )
+
+    def poll_directory(
+        self, folder: Path, *, language: str = "en", limit_s: float | None = None
+    ) -> list[PollOutcome]:
         """Ingest every feed file in ``folder`` (named by file stem), sorted by name."""
-        outcomes = []
-        for path in feed_files(folder):
-            spec = FeedSpec(
+        paths = list(feed_files(folder))
+        specs = [
+            FeedSpec(
                 name=path.stem.lower(),
                 url=path.resolve().as_uri(),
                 language=language,
                 outlet=path.stem,
             )
-            outcomes.append(self.poll_file(spec, path))
-        return outcomes
+            for path in paths
+        ]
+        return self._pass(specs, lambda k: self.poll_file(specs[k], paths[k]), limit_s=limit_s)
+
+    def _pass(
+        self,
+        specs: Sequence[FeedSpec],
+        poll: Callable[[int], PollOutcome],
+        *,
+        limit_s: float | None,
+    ) -> list[PollOutcome]:
+        """Poll ``specs`` (by index), least recently tried first, within ``limit_s``."""
+        start = self.timer()
+        tried = {s.name: s.last_attempt for s in self.store.feed_states()}
+        never = datetime.min.replace(tzinfo=UTC)
+        order = sorted(range(len(specs)), key=lambda k: (tried.get(specs[k].name) or never, k))
+        outcomes: dict[int, PollOutcome] = {}
+        skipped: list[str] = []
+        for k in order:
+            if limit_s is not None and self.timer() - start >= limit_s:
+                skipped.append(specs[k].name)
+                outcomes[k] = PollOutcome(
+                    feed=specs[k].name,
+                    ok=True,
+                    status="skipped",
+                    error=f"not polled: the pass reached its {limit_s:g} s limit "
+                    "(fetch.pass_deadline); it goes first in the next pass",
+                )
+            else:
+                outcomes[k] = poll(k)
+        if skipped:
+            log.warning(
+                "pass limit of %g s reached: %d feed(s) not polled this time (%s)",
+                limit_s,
+                len(skipped),
+                ", ".join(skipped),
+            )
+        return [outcomes[k] for k in range(len(specs))]
 
     def _store_document(
         self,
@@ -179,8 +262,9 @@ class Ingestor:
                 content_type=content_type,
             )
         except FeedError as exc:
-            return self._failed(spec, started, str(exc), status=http_status)
+            return self._failed(spec, started, str(exc), status=http_status, cause=exc)
         warning = "; ".join(parsed.warnings) or None
+        self._log_entry_failures(spec, parsed, warning)
         # A truncated document must be fetched whole next time: keep no validators.
         keep_validators = not parsed.truncated
         try:
@@ -217,6 +301,18 @@ class Ingestor:
             elapsed_s=elapsed_s,
         )
 
+    def _log_entry_failures(self, spec: FeedSpec, parsed: ParsedFeed, warning: str | None) -> None:
+        """Log the traceback of an entry that could not be read, once while it recurs."""
+        if not parsed.failures:
+            return
+        state = self.store.feed_state(spec.name)
+        if state is None or state.last_error != warning:
+            log.error(
+                "feed %s: an entry could not be read (left out, the others are kept)",
+                spec.name,
+                exc_info=parsed.failures[0],
+            )
+
     def _failed(
         self,
         spec: FeedSpec,
@@ -226,6 +322,7 @@ class Ingestor:
         status: int | None = None,
         retry_after: float | None = None,
         store_broken: bool = False,
+        cause: BaseException | None = None,
     ) -> PollOutcome:
         elapsed = (self.now() - started).total_seconds()
         outcome = PollOutcome(
@@ -242,6 +339,11 @@ class Ingestor:
             log.error("feed %s: could not store the poll: %s", spec.name, error)
             return outcome
         state = self.store.feed_state(spec.name)
+        # The first time a feed fails in a way nobody foresaw, the log gets the traceback
+        # (for a bug report); while it keeps failing the same way, one line per poll.
+        traceback = (
+            cause if _unforeseen(cause) and (state is None or state.last_error != error) else None
+        )
         failures = (state.consecutive_failures if state else 0) + 1
         delay = backoff_delay(
             failures,
@@ -261,17 +363,45 @@ class Ingestor:
             )
         except StoreError as exc:
             log.error(
-                "feed %s: %s (and the failure could not be recorded: %s)", spec.name, error, exc
+                "feed %s: %s (and the failure could not be recorded: %s)",
+                spec.name,
+                error,
+                exc,
+                exc_info=traceback,
             )
         else:
-            log.warning(
+            log.log(
+                logging.ERROR if traceback else logging.WARNING,
                 "feed %s: failed (attempt %d, next try after %s): %s",
                 spec.name,
                 failures,
                 next_attempt.strftime("%Y-%m-%d %H:%M UTC"),
                 error,
+                exc_info=traceback,
             )
         return outcome
+
+
+def _unforeseen(cause: BaseException | None) -> bool:
+    """True for an exception that is not one of durandwatch's own (or that wraps one)."""
+    return cause is not None and (
+        isinstance(cause, ParserCrashError) or not isinstance(cause, DurandwatchError)
+    )
+
+
+def _unexpected(exc: BaseException) -> str:
+    """The feed error recorded for an exception nobody foresaw."""
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return (
+        f"unexpected {type(exc).__name__}{': ' + text if text else ''} "
+        "(a bug: the traceback is in the log)"
+    )
+
+
+def _backing_off(state: FeedState) -> str:
+    """Why a failing feed was not polled now."""
+    when = state.next_attempt.strftime("%Y-%m-%d %H:%M UTC") if state.next_attempt else "later"
+    return f"backing off after {state.consecutive_failures} failure(s); next try after {when}"
 
 
 def feed_files(folder: Path) -> Sequence[Path]:

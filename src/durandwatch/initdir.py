@@ -35,11 +35,13 @@ shutdown_grace_seconds = 20   # how long SIGTERM waits for polls in flight
 [fetch]
 connect_timeout = 10          # seconds
 read_timeout = 20             # seconds without a byte before giving up
-deadline = 60                 # seconds for the whole download, however it trickles
+deadline = 60                 # seconds for a whole fetch (connect, headers, body), however slow
 max_bytes = 10_000_000        # larger answers are refused (decompressed size)
 max_redirects = 5
 per_host_delay = 2.0          # seconds between two requests to one host
 backoff_max_minutes = 720     # a failing feed is retried at 1x, 2x, 4x ... its interval, up to this
+pass_deadline = 900           # seconds: a pass over the feeds (`once`) starts no new feed after
+                              # this; feeds not reached are reported as skipped and go first next
 # user_agent = "durandwatch/0.1 (contact: you@example.org)"   # say who you are
 """
 

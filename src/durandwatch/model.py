@@ -61,12 +61,17 @@ class FetchResult:
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
-    """The items of one document plus what the parser noticed on the way."""
+    """The items of one document plus what the parser noticed on the way.
+
+    ``failures`` holds the exceptions of entries that could not be read (each is also
+    counted in ``warnings``), so the caller can log their tracebacks.
+    """
 
     title: str
     items: tuple[Item, ...]
     warnings: tuple[str, ...] = ()
     truncated: bool = False
+    failures: tuple[BaseException, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

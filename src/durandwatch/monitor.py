@@ -217,12 +217,16 @@ class Monitor:
     def poll(
         self, feeds: Sequence[FeedSpec] | None = None, *, respect_backoff: bool = False
     ) -> list[PollOutcome]:
-        """Fetch and store every enabled feed (or ``feeds``); one bad feed fails alone."""
-        ingestor = self._ingest()
-        return [
-            ingestor.poll(spec, respect_backoff=respect_backoff)
-            for spec in (feeds if feeds is not None else self.config.enabled_feeds())
-        ]
+        """Fetch and store every enabled feed (or ``feeds``); one bad feed fails alone.
+
+        The pass starts no feed after ``fetch.pass_deadline`` seconds (a request in flight
+        ends within ``fetch.deadline``); the feeds not reached are reported as skipped.
+        """
+        return self._ingest().poll_all(
+            feeds if feeds is not None else self.config.enabled_feeds(),
+            respect_backoff=respect_backoff,
+            limit_s=self.config.fetch.pass_deadline,
+        )
 
     def poll_feed(self, spec: FeedSpec, *, respect_backoff: bool = True) -> PollOutcome:
         """One feed, as the service's poll job does it."""
@@ -232,7 +236,8 @@ class Monitor:
         """Ingest the feed files of a local folder (offline trials, the demo)."""
         from .ingest import Ingestor
 
-        return Ingestor(self.store, None, now=self.clock).poll_directory(folder)
+        ingestor = Ingestor(self.store, None, now=self.clock, max_bytes=self.config.fetch.max_bytes)
+        return ingestor.poll_directory(folder, limit_s=self.config.fetch.pass_deadline)
 
     def process(self) -> ProcessReport:
         """Analyse every new item and rebuild the incidents it touches."""

@@ -2,16 +2,22 @@
 
 ``map.html``, ``digest.md``, ``digest.html``, ``digest.txt``, ``trend.png``,
 ``incidents.geojson``, ``alerts.geojson``, ``cap/<alert-id>.xml``, ``alerts.atom`` and
-``incidents.csv``, and ``alerts/index.html`` (the days, newest first). Each file goes to
-a temporary name first and is renamed into place, so a reader never sees half a file and
-a rerun for the same day replaces them.
+``incidents.csv``, and ``alerts/index.html`` (the days, newest first).
+
+The whole day folder is written under a temporary name beside it (``.<day>.new-...``)
+and renamed into place once every file is whole, so a reader never sees a half-written
+day: a full disk or a crash leaves the previous complete folder of that day (if any)
+where it was, and a rerun replaces it whole. An error names the file and the cause.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import html
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .digest import build_digest, render_digest, trend_png
+from .errors import OutputError
 from .exports import alerts_atom, alerts_geojson, cap_alert, incidents_csv, incidents_geojson
 from .gazetteer import Gazetteer
 from .render_map import build_map
@@ -46,9 +53,15 @@ class DayOutputs:
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    Raises :class:`OutputError` naming ``path`` and the cause.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as exc:
+        raise _output_error(path, exc) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -56,8 +69,10 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are meant to be shared
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _output_error(path, exc) from exc
         raise
 
 
@@ -116,20 +131,114 @@ def write_day(
         files[f"cap/{alert['alert_id']}.xml"] = cap_alert(
             alert, sender=CAP_SENDER, zone=zone, at=daily_at, web="../map.html"
         )
-    written = []
-    for name, data in files.items():
-        path = folder / name
-        write_atomic(path, data)
-        written.append(path)
-    cap_dir = folder / "cap"
-    if cap_dir.is_dir():  # a rerun replaces the day: drop messages of alerts no longer shown
-        keep = {f"{a['alert_id']}.xml" for a in shown}
-        for stale in cap_dir.glob("*.xml"):
-            if stale.name not in keep:
-                stale.unlink()
+    write_folder(folder, files)
     write_index(output_dir)
-    log.info("outputs for %s written to %s (%d files)", day, folder, len(written))
-    return DayOutputs(folder, tuple(written))
+    log.info("outputs for %s written to %s (%d files)", day, folder, len(files))
+    return DayOutputs(folder, tuple(folder / name for name in files))
+
+
+def write_folder(folder: Path, files: dict[str, bytes | str]) -> None:
+    """Make ``folder`` hold exactly ``files`` (relative names), all of them or none.
+
+    The files are written into a new folder beside it, which replaces ``folder`` only
+    once every file is whole; until then the previous ``folder`` stays as it was.
+
+    Raises
+    ------
+    OutputError
+        Naming the file that could not be written and the cause (a full disk, a
+        permission); nothing of the new folder is left behind.
+    """
+    parent = folder.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _output_error(parent, exc) from exc
+    _clear_leftovers(folder)
+    try:
+        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.new-"))
+    except OSError as exc:
+        raise _output_error(folder, exc, kept=folder) from exc
+    try:
+        for name, data in files.items():
+            path = staging / name
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _write_file(path, data.encode("utf-8") if isinstance(data, str) else data)
+            except OSError as exc:
+                raise _output_error(folder / name, exc, kept=folder) from exc
+        try:
+            os.chmod(staging, 0o777 & ~_UMASK)  # mkdtemp makes 0700; outputs are shared
+            _replace_folder(staging, folder)
+        except OSError as exc:
+            raise _output_error(folder, exc, kept=folder) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when it was renamed
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write and flush one file to the disk (the seam tests fill the disk at)."""
+    with path.open("xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _replace_folder(staging: Path, folder: Path) -> None:
+    """Put ``staging`` in the place of ``folder``; the old one is removed afterwards."""
+    if not folder.exists():
+        os.rename(staging, folder)
+    else:
+        # Two renames (POSIX cannot swap folders in one): the old folder steps aside,
+        # the new one takes its name, the old one goes. A crash in between leaves the
+        # old one under .<day>.old-*, which the next write puts back before it starts.
+        old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.old-"))
+        os.rename(folder, old / folder.name)
+        try:
+            os.rename(staging, folder)
+        except OSError:
+            os.rename(old / folder.name, folder)
+            shutil.rmtree(old, ignore_errors=True)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    _sync_folder(folder.parent)
+
+
+def _clear_leftovers(folder: Path) -> None:
+    """Remove what an interrupted write of ``folder`` left; put a stepped-aside one back."""
+    for leftover in folder.parent.glob(f".{folder.name}.old-*"):
+        previous = leftover / folder.name
+        if previous.is_dir() and not folder.exists():
+            with contextlib.suppress(OSError):
+                os.rename(previous, folder)
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in folder.parent.glob(f".{folder.name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _sync_folder(path: Path) -> None:
+    """Flush a folder's entries (the renames) to the disk, where the system allows it."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _output_error(path: Path, exc: OSError, *, kept: Path | None = None) -> OutputError:
+    """An error naming the file, the cause and, for a day folder, what was kept."""
+    cause = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        cause += " (the disk is full)"
+    message = f"cannot write {path}: {cause}"
+    if kept is not None:
+        message += (
+            f"; the previous {kept.name} folder is kept as it was"
+            if kept.exists()
+            else f"; no {kept.name} folder was written"
+        )
+    return OutputError(message)
 
 
 def write_index(output_dir: Path) -> Path:

@@ -1,7 +1,20 @@
 """Turn feed bytes into :class:`~durandwatch.model.Item` objects.
 
 feedparser only ever sees bytes wrapped in ``BytesIO`` (given a string it may open a URL
-or a file, and it has no timeout). Its output is converted at once into our own types.
+or a file, and it has no timeout), after :mod:`~durandwatch.xmlguard` has made them safe.
+Its output is converted at once into our own types.
+
+Whatever the bytes, :func:`parse_feed` raises only :class:`FeedParseError` and its
+subclasses: an exception of feedparser (or of the standard library under it) becomes a
+:class:`ParserCrashError` of the document, and an entry that cannot be read is left out
+with a warning while the others are kept.
+
+The work per document is bounded too: feedparser spends about 15 microseconds on each
+tag (and on each entity reference when a malformed document sends it to its lenient
+second parser, which reads it all again), so a document is read up to its
+``MAX_MARKUP``-th tag or reference and its ``MAX_ENTRIES``-th entry, cut after the last
+whole entry before that point, with a warning. No real feed comes near either; 10 MB of
+tiny or deeply nested elements took over a minute.
 """
 
 from __future__ import annotations
@@ -18,10 +31,10 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from .errors import FeedParseError, NotAFeedError
+from .errors import FeedParseError, NotAFeedError, ParserCrashError
 from .model import Item, ParsedFeed
 from .textutil import collapse, html_to_text
-from .xmlguard import make_safe
+from .xmlguard import encoding_problem, make_safe
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +42,18 @@ log = logging.getLogger(__name__)
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 #: Dates further in the future than this are treated as broken (clock skew is allowed).
 FUTURE_TOLERANCE = timedelta(hours=24)
+#: A document is read up to this many tags and entity references (a feed of 100 items
+#: has a few thousand).
+MAX_MARKUP = 100_000
+#: ... and this many entries (RSS items, Atom entries).
+MAX_ENTRIES = 5_000
 
 _CLOSING_ROOT = re.compile(rb"</\s*[\w:.-]+\s*>\s*$")
 _URI_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ENTRY_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
+_MARKUP = re.compile(rb"[<&]")
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
 
 def parse_feed(
@@ -67,18 +89,29 @@ def parse_feed(
         ``NotAFeedError`` are subclasses).
     """
     safe, transcoded = make_safe(data)
+    warnings: list[str] = []
+    safe, cut = _within_budget(safe)
+    if cut:
+        warnings.append(cut)
     # No content-location: links are resolved below against the fetch URL, and feedparser
     # flags a document without a content-type as malformed when one is given.
     headers: dict[str, str] = {}
     if content_type:
-        headers["content-type"] = _without_charset(content_type) if transcoded else content_type
-    parsed: Any = feedparser.parse(
-        io.BytesIO(safe),
-        response_headers=headers,
-        sanitize_html=False,  # we keep text only; markup is dropped in html_to_text
-        resolve_relative_uris=False,  # links are resolved below; content is text
-    )
-    warnings: list[str] = []
+        headers["content-type"], ignored = _usable_content_type(content_type, transcoded=transcoded)
+        if ignored:
+            warnings.append(ignored)
+    try:
+        parsed: Any = feedparser.parse(
+            io.BytesIO(safe),
+            response_headers=headers,
+            sanitize_html=False,  # we keep text only; markup is dropped in html_to_text
+            resolve_relative_uris=False,  # links are resolved below; content is text
+        )
+    except Exception as exc:  # feedparser's own bugs on broken documents, not ours
+        raise ParserCrashError(
+            f"the feed parser failed on this document ({type(exc).__name__}: "
+            f"{_describe(exc)}); the document is malformed"
+        ) from exc
     entries = list(parsed.entries)
     if parsed.bozo:
         problem = _describe(parsed.get("bozo_exception"))
@@ -101,62 +134,118 @@ def parse_feed(
         warnings.append(f"document is truncated; kept the {len(entries)} complete item(s)")
 
     feed_meta: Mapping[str, Any] = parsed.get("feed", {})
-    base = url or feed_meta.get("link") or None
+    base = _base_url(url or feed_meta.get("link"))
     lang = language if language and language != "unknown" else str(feed_meta.get("language", ""))
     items: list[Item] = []
-    skipped = 0
+    skipped = undated = 0
+    failures: list[BaseException] = []
     for entry in entries:
-        item = _to_item(entry, source=source, base=base, language=lang, now=now)
+        try:
+            item, out_of_range = _to_item(entry, source=source, base=base, language=lang, now=now)
+        except Exception as exc:  # one unreadable entry is that entry's failure
+            failures.append(exc)
+            continue
         if item is None:
             skipped += 1
         else:
             items.append(item)
+            undated += out_of_range
     if skipped:
         warnings.append(
             f"skipped {skipped} entr{'y' if skipped == 1 else 'ies'} with no title or link"
         )
+    if undated:
+        warnings.append(
+            f"{undated} item(s) dated before {EARLIEST_PLAUSIBLE:%Y-%m-%d} or more than "
+            f"{FUTURE_TOLERANCE.total_seconds() / 3600:g} h ahead: treated as undated "
+            "(the time first seen)"
+        )
+    if failures:
+        first = failures[0]
+        warnings.append(
+            f"left out {len(failures)} entr{'y' if len(failures) == 1 else 'ies'} that could "
+            f"not be read ({type(first).__name__}: {_describe(first)})"
+        )
     return ParsedFeed(
-        title=collapse(str(feed_meta.get("title", ""))),
+        title=_scrub(collapse(str(feed_meta.get("title", "")))),
         items=tuple(_unique(items)),
         warnings=tuple(warnings),
         truncated=truncated,
+        failures=tuple(failures),
     )
+
+
+def _within_budget(data: bytes) -> tuple[bytes, str | None]:
+    """``data`` cut after the last whole entry within ``MAX_MARKUP`` and ``MAX_ENTRIES``.
+
+    The document is closed again after the cut (``</channel></rss>``, ``</feed>``,
+    ``</rdf:RDF>``), so feedparser reads it in one pass; a warning says what was left.
+    """
+    markup = data.count(b"<") + data.count(b"&")
+    limit = len(data)
+    reason = None
+    if markup > MAX_MARKUP:
+        at = -1
+        for _ in range(MAX_MARKUP + 1):
+            found = _MARKUP.search(data, at + 1)
+            if found is None:  # pragma: no cover - the count says there are more
+                break
+            at = found.start()
+        limit = at
+        reason = f"more than {MAX_MARKUP:,} tags and entity references ({markup:,})"
+    last = None
+    for count, match in enumerate(_ENTRY_END.finditer(data, 0, limit), start=1):
+        last = match
+        if count == MAX_ENTRIES:
+            more = _ENTRY_END.search(data, match.end())
+            if more is not None:
+                reason = reason or f"more than {MAX_ENTRIES:,} entries"
+            break
+    if reason is None:
+        return data, None
+    note = f"the document has {reason}; read the part before that"
+    root = _ROOT.search(data)
+    if last is None or root is None:
+        return data[:limit], note  # nothing whole to keep: reported as truncated
+    prefix, name = root.group(1) or b"", root.group(2)
+    if name.lower() == b"rss":
+        closing = b"</channel></" + prefix + name + b">"
+    else:  # Atom's feed, RSS 1.0's rdf:RDF: the entries are the root's children
+        closing = b"</" + prefix + name + b">"
+    return data[: last.end()] + closing, note
 
 
 def _to_item(
     entry: Mapping[str, Any], *, source: str, base: str | None, language: str, now: datetime
-) -> Item | None:
-    title = html_to_text(str(entry.get("title", "")), limit=1_000)
+) -> tuple[Item | None, bool]:
+    """The item of one entry (None without title and link), and whether its date was absurd."""
+    title = _scrub(html_to_text(str(entry.get("title", "")), limit=1_000))
     link = _clean_link(entry.get("link"), base)
     body = ""
     content = entry.get("content")
     if content:
         body = str(content[0].get("value", ""))
     summary_raw = str(entry.get("summary", "")) or body
-    summary = html_to_text(summary_raw)
+    summary = _scrub(html_to_text(summary_raw))
     if not title and not link:
-        return None
+        return None, False
     if not title:
         title = summary[:200]
-    guid = entry.get("id") or None
-    published, estimated = _published(entry, now)
-    return Item(
-        id=item_id(
-            guid=str(guid) if guid else None,
-            link=link,
-            title=title,
-            published=published,
-            source=source,
-        ),
+    raw_guid = entry.get("id") or None
+    guid = _scrub(str(raw_guid)) if raw_guid else None
+    published, estimated, out_of_range = _published(entry, now)
+    item = Item(
+        id=item_id(guid=guid, link=link, title=title, published=published, source=source),
         url=link,
         title=title,
         summary=summary,
         published=published,
         source=source,
-        language=language,
+        language=_scrub(language),
         published_estimated=estimated,
-        guid=str(guid) if guid else None,
+        guid=guid,
     )
+    return item, out_of_range
 
 
 def item_id(
@@ -194,16 +283,28 @@ def canonical_url(url: str) -> str:
 
 
 def _clean_link(value: object, base: str | None) -> str | None:
+    """An absolute http(s) link, or None for anything else (including links that do not
+    parse: ``http://[::1/a``, a host that changes under NFKC normalisation)."""
     if not value:
         return None
-    link = str(value).strip()
-    if base:
-        link = urljoin(base, link)
-    scheme = urlsplit(link).scheme.lower()
-    return link if scheme in ("http", "https") else None
+    link = _scrub(str(value).strip())
+    try:
+        if base:
+            link = urljoin(base, link)
+        parts = urlsplit(link)
+    except ValueError:
+        return None
+    return link if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
-def _published(entry: Mapping[str, Any], now: datetime) -> tuple[datetime, bool]:
+def _base_url(value: object) -> str | None:
+    """The URL relative links are resolved against, when it is a usable http(s) URL."""
+    return _clean_link(value, None)
+
+
+def _published(entry: Mapping[str, Any], now: datetime) -> tuple[datetime, bool, bool]:
+    """(when, estimated, out_of_range): a date outside the plausible window is unknown."""
+    out_of_range = False
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         # dict.get: feedparser's own lookup maps updated_parsed to published_parsed
         # behind a DeprecationWarning.
@@ -211,11 +312,20 @@ def _published(entry: Mapping[str, Any], now: datetime) -> tuple[datetime, bool]
         if value:
             try:
                 moment = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
-            except (OverflowError, ValueError, OSError):
+            except (OverflowError, ValueError, OSError, TypeError):
+                out_of_range = True
                 continue
             if EARLIEST_PLAUSIBLE <= moment <= now + FUTURE_TOLERANCE:
-                return moment, False
-    return now, True
+                return moment, False, False
+            out_of_range = True
+    return now, True, out_of_range
+
+
+def _scrub(text: str) -> str:
+    """``text`` without lone surrogates (no encoder or database accepts them)."""
+    if _SURROGATE.search(text):
+        return _SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def _unique(items: Iterable[Item]) -> Iterable[Item]:
@@ -226,8 +336,27 @@ def _unique(items: Iterable[Item]) -> Iterable[Item]:
             yield item
 
 
-def _without_charset(content_type: str) -> str:
-    return content_type.split(";", 1)[0].strip()
+def _usable_content_type(content_type: str, *, transcoded: bool) -> tuple[str, str | None]:
+    """The Content-Type to hand to feedparser, and a warning when its charset was dropped.
+
+    A transcoded document is UTF-8 whatever the header said; a charset that is not a
+    usable encoding name (a NUL, ``undefined``, ``utf-7``) is ignored rather than let
+    through to the decoders.
+    """
+    mime, _, parameters = content_type.partition(";")
+    charset = None
+    for chunk in parameters.split(";"):
+        key, _, value = chunk.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip("\"'")
+    if charset is None:
+        return content_type, None
+    if transcoded:
+        return mime.strip(), None
+    problem = encoding_problem(charset)
+    if problem is None:
+        return content_type, None
+    return mime.strip(), f"ignored the charset of the Content-Type header: {problem}"
 
 
 def _describe(exc: object) -> str:

@@ -1,16 +1,23 @@
-"""From stored items to stored reports and incidents: the work after each poll."""
+"""From stored items to stored reports and incidents: the work after each poll.
+
+One item that cannot be analysed (a bug, or text that breaks a library) is that item's
+failure: it is stored as read and not analysable, with the reason, so it is never tried
+again in a loop, and the others go on. The reports a new report can join are merged
+again around its own dates only, so one old item does not make a pass merge everything
+since its day.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from .analyze import Analyzer, Report, report_from_record, report_record
 from .clock import Clock, utc_now
-from .dedup import DATE_WINDOW, incident_record, merge_reports
+from .dedup import DATE_WINDOW, MAX_SPAN_DAYS, incident_record, merge_reports
 from .escalation import History, IncidentView, assess
 from .lifecycle import advance, event_record, state_from_record, state_record
 from .model import Item
@@ -22,7 +29,14 @@ log = logging.getLogger(__name__)
 
 #: Reports this much older than the window are loaded too, so merges across its edge hold.
 OVERLAP = DATE_WINDOW + timedelta(days=1)
+#: How long after its event a report of it can be published: the analyser dates an event
+#: at most 60 days before the text's publication (``extract.event_date_of``), and one
+#: incident spans at most ``MAX_SPAN_DAYS`` of event dates. The reports a new one can join
+#: are published within this long after its own dates.
+REPORTED_LATE = timedelta(days=61 + MAX_SPAN_DAYS)
 SUMMARY_CHARS = 1500
+
+Window = tuple[datetime, datetime | None]
 
 
 def item_text(item: Item) -> str:
@@ -40,6 +54,7 @@ class ProcessReport:
     analyzed: int
     relevant: int
     incidents: int
+    failed: int = 0  # items that could not be analysed (stored as such, not retried)
 
 
 class Processor:
@@ -60,35 +75,38 @@ class Processor:
         (even when nothing was new). Batching the merge keeps a long backlog (a restart
         after weeks offline) from holding every report in memory at once.
         """
-        analyzed = relevant = incidents = 0
+        analyzed = relevant = incidents = failed = 0
         while True:
             items = self.store.unanalyzed_items(limit=batch)
             if not items:
                 break
             records = []
-            earliest: datetime | None = None
+            windows: list[Window] = []
             for item in items:
-                report = self.analyzer.analyze(
-                    item.id,
-                    item_text(item),
-                    published=item.published,
-                    source=self.outlets.get(item.source, item.source),
-                    url=item.url,
-                )
-                records.append(
-                    report_record(report) if report.extraction.relevant else _skip(report)
-                )
-                relevant += int(report.extraction.relevant)
-                # A report can join an incident as old as the event it describes.
-                told = min(item.published, _midnight(report.extraction.event_date))
-                if earliest is None or told < earliest:
-                    earliest = told
+                try:
+                    report = self._analyze(item)
+                    record = report_record(report) if report.extraction.relevant else _skip(report)
+                except Exception as exc:  # that item's failure; stored, never retried
+                    records.append(_not_analysable(item, exc))
+                    if not failed:
+                        log.error("item %s could not be analysed", item.id, exc_info=exc)
+                    failed += 1
+                    continue
+                records.append(record)
+                if report.extraction.relevant:
+                    relevant += 1
+                    windows.append(self._window(item, report))
             self.store.save_reports(records, now=self.now())
             analyzed += len(items)
-            if since is None:
-                incidents += self.refresh_incidents(since=earliest)
+            if since is None and windows:
+                incidents += self.refresh_windows(windows)
         if since is not None:
             incidents = self.refresh_incidents(since=since)
+        if failed:
+            log.warning(
+                "%d item(s) could not be analysed; stored as not analysable with the reason",
+                failed,
+            )
         if analyzed:
             log.info(
                 "analysed %d new item(s), %d relevant; %d incident(s) rebuilt",
@@ -96,7 +114,28 @@ class Processor:
                 relevant,
                 incidents,
             )
-        return ProcessReport(analyzed, relevant, incidents)
+        return ProcessReport(analyzed, relevant, incidents, failed)
+
+    def _analyze(self, item: Item) -> Report:
+        return self.analyzer.analyze(
+            item.id,
+            item_text(item),
+            published=item.published,
+            source=self.outlets.get(item.source, item.source),
+            url=item.url,
+        )
+
+    def _window(self, item: Item, report: Report) -> Window:
+        """The publication times of the reports a new report can share an incident with.
+
+        It can join an incident as old as the event it describes (minus the overlap), and
+        reports of that event come out up to ``REPORTED_LATE`` after it. A window that
+        reaches the present is left open.
+        """
+        event = _midnight(report.extraction.event_date)
+        start = min(item.published, event) - OVERLAP
+        end = max(item.published, event + timedelta(days=1)) + REPORTED_LATE
+        return start, (None if end >= self.now() else end)
 
     def refresh_incidents(self, *, since: datetime | None) -> int:
         """Merge the stored reports from ``since`` (minus an overlap) and store the incidents."""
@@ -104,12 +143,56 @@ class Processor:
         records = self.store.report_records(since=window)
         if window is not None:
             records += self.store.incident_partners(str(r["id"]) for r in records)
+        return self._merge(records)
+
+    def refresh_windows(self, windows: Iterable[Window]) -> int:
+        """Merge the stored reports published in ``windows`` and store the incidents.
+
+        The incidents are rebuilt whole: a report outside the windows that shares an
+        incident with one inside comes along.
+        """
+        seen: dict[str, dict[str, object]] = {}
+        for start, end in _joined(windows):
+            for record in self.store.report_records(since=start, until=end):
+                seen.setdefault(str(record["id"]), record)
+        records = list(seen.values())
+        records += self.store.incident_partners(list(seen))
+        return self._merge(records)
+
+    def _merge(self, records: list[dict[str, object]]) -> int:
         reports = [report_from_record(r) for r in records]
         incidents = merge_reports(reports)
         self.store.replace_incidents(
             [incident_record(i) for i in incidents], [r.id for r in reports]
         )
         return len(incidents)
+
+
+def _joined(windows: Iterable[Window]) -> list[Window]:
+    """Overlapping windows joined, oldest first (an open end reaches the present)."""
+    far = datetime.max.replace(tzinfo=UTC)
+    joined: list[Window] = []
+    for start, end in sorted(windows, key=lambda w: w[0]):
+        if joined and start <= (joined[-1][1] or far):
+            last_start, last_end = joined[-1]
+            joined[-1] = (
+                last_start,
+                None if end is None or last_end is None else max(end, last_end),
+            )
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def _not_analysable(item: Item, exc: BaseException) -> dict[str, object]:
+    """What is kept of an item the analyser failed on: that it was read, and why not."""
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return {
+        "id": item.id,
+        "published": item.published.isoformat(),
+        "relevant": False,
+        "reason": f"not analysable: {type(exc).__name__}{': ' + text if text else ''}",
+    }
 
 
 def _skip(report: Report) -> dict[str, object]:

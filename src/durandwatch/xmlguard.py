@@ -7,13 +7,23 @@ Runs before feedparser sees a byte. It
 * refuses any document type declaration with an internal subset that declares entities
   (the billion-laughs family, external entities such as ``file:///etc/passwd``,
   parameter entities): :class:`~durandwatch.errors.HostileFeedError`;
-* removes a harmless document type declaration (``<!DOCTYPE rss PUBLIC ...>``) so no
-  parser is ever tempted to load an external DTD;
+* rebuilds the prolog (what comes before the root element): the XML declaration is
+  rewritten in its plain form (``<?xml version="1.0" encoding="..."?>`` on a line of
+  its own), and document type declarations, comments and other processing instructions
+  are dropped, so no parser is ever tempted to load an external DTD and feedparser's
+  encoding sniffing (a regular expression that backtracks badly on a long first line)
+  reads one short line;
+* refuses an encoding that is not an encoding name (a NUL, a non-ASCII byte) or that no
+  feed can be written in (``undefined``, ``punycode``, ``utf-7``, ...), which crash or
+  fool the decoders behind feedparser;
+* replaces numeric character references that name no character (a surrogate, a value
+  past U+10FFFF, twenty digits) by U+FFFD, which feedparser's lenient parser would
+  otherwise die on;
 * recognises an HTML page (an error or login page served with status 200) and bytes that
   are not markup at all: :class:`~durandwatch.errors.NotAFeedError`.
 
-Only the prolog (what comes before the root element) is scanned, so the cost does not
-grow with the document.
+Every step is one pass over the bytes: the cost grows linearly with the document, however
+many declarations its prolog repeats.
 """
 
 from __future__ import annotations
@@ -26,7 +36,19 @@ from .errors import FeedParseError, HostileFeedError, NotAFeedError
 _WS = b" \t\r\n"
 _NAME_END = re.compile(rb"[\s/>]")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
-_ENCODING_DECL = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""")
+_PSEUDO_ATTRIBUTE = re.compile(rb"""([A-Za-z]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_VERSION = re.compile(rb"1\.[0-9]{1,3}")
+#: XML's EncName production, with a length no real encoding name comes near.
+_ENCODING_NAME = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,39}")
+#: Codecs Python knows that are not character sets a document can be written in: they
+#: raise where the decoders expect a clean failure, or decode markup hidden from every
+#: check before them (UTF-7 spells ``<`` as ``+ADw-``).
+_UNUSABLE_CODECS = frozenset(
+    {"undefined", "punycode", "idna", "utf-7", "unicode-escape", "raw-unicode-escape"}
+)
+_CHARREF = re.compile(rb"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
+_REPLACEMENT_REF = b"&#xFFFD;"
+_MAX_CODE_POINT = 0x10FFFF
 
 _WIDE_BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -51,9 +73,11 @@ def make_safe(data: bytes) -> tuple[bytes, bool]:
     if not data.strip():
         raise FeedParseError("the response body is empty")
     data, transcoded = _to_ascii_compatible(data)
-    start = 3 if data.startswith(codecs.BOM_UTF8) else 0
-    pos = start
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    declaration = b""
+    pos = len(bom)
     n = len(data)
+    first = True
     while True:
         while pos < n and data[pos] in _WS:
             pos += 1
@@ -63,6 +87,9 @@ def make_safe(data: bytes) -> tuple[bytes, bool]:
             end = data.find(b"?>", pos + 2)
             if end < 0:
                 raise FeedParseError("unterminated processing instruction in the prolog")
+            if first and _is_xml_declaration(data, pos):
+                declaration = _declaration(data[pos + 5 : end], transcoded=transcoded)
+            # Any other processing instruction (a stylesheet for browsers) is dropped.
             pos = end + 2
         elif data.startswith(b"<!--", pos):
             end = data.find(b"-->", pos + 4)
@@ -73,8 +100,7 @@ def make_safe(data: bytes) -> tuple[bytes, bool]:
             end, is_html = _check_doctype(data, pos)
             if is_html:
                 raise NotAFeedError(_html_message(data))
-            # Drop the declaration: feeds never need a DTD.
-            data = data[:pos] + data[end:]
+            pos = end  # dropped: feeds never need a DTD
         elif data.startswith(b"<", pos):
             match = _NAME_END.search(data, pos + 1)
             root = data[pos + 1 : match.start() if match else n]
@@ -82,10 +108,29 @@ def make_safe(data: bytes) -> tuple[bytes, bool]:
                 raise NotAFeedError(_html_message(data))
             if not root or root[:1] in b"!?":
                 raise FeedParseError("malformed markup before the root element")
-            return data, transcoded
+            body = _neutralise_charrefs(data[pos:])
+            head = (bom + declaration + b"\n") if declaration else bom
+            return head + body, transcoded
         else:
             snippet = data[pos : pos + 60].decode("utf-8", "replace").strip()
             raise NotAFeedError(f"the response is not XML (it begins {snippet!r})")
+        first = False
+
+
+def encoding_problem(name: str) -> str | None:
+    """Why ``name`` cannot be the character set of a feed, or None when it can.
+
+    A name Python does not know is no problem here: the decoders try others.
+    """
+    if not _ENCODING_NAME.fullmatch(name):
+        return f"{name!a} is not an encoding name"
+    try:
+        codec = codecs.lookup(name)
+    except LookupError:
+        return None
+    if codec.name in _UNUSABLE_CODECS or not getattr(codec, "_is_text_encoding", True):
+        return f"{name!a} is not a character set a feed can be written in"
+    return None
 
 
 def _to_ascii_compatible(data: bytes) -> tuple[bytes, bool]:
@@ -106,8 +151,62 @@ def _to_ascii_compatible(data: bytes) -> tuple[bytes, bool]:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise FeedParseError(f"the document is not valid {encoding}: {exc}") from None
-    text = _ENCODING_DECL.sub(r"\1\2utf-8\2", text, count=1)
+    # The XML declaration still names the wide encoding; make_safe rewrites it.
     return text.encode("utf-8"), True
+
+
+def _is_xml_declaration(data: bytes, pos: int) -> bool:
+    """True when the processing instruction at ``pos`` is ``<?xml ...?>`` (not ``xml-...``)."""
+    return data[pos + 2 : pos + 5].lower() == b"xml" and data[pos + 5 : pos + 6] in (
+        b" ",
+        b"\t",
+        b"\r",
+        b"\n",
+        b"?",
+    )
+
+
+def _declaration(inside: bytes, *, transcoded: bool) -> bytes:
+    """The XML declaration in its plain form, from what stood between ``<?xml`` and ``?>``."""
+    attributes: dict[bytes, bytes] = {}
+    for match in _PSEUDO_ATTRIBUTE.finditer(inside):
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        attributes.setdefault(match.group(1).lower(), value)
+    version = attributes.get(b"version", b"1.0")
+    if not _VERSION.fullmatch(version):
+        version = b"1.0"
+    encoding = attributes.get(b"encoding")
+    if transcoded:
+        encoding = b"utf-8"
+    elif encoding is not None:
+        name = encoding.decode("latin-1")
+        problem = encoding_problem(name)
+        if problem:
+            raise FeedParseError(
+                f"the XML declaration's encoding {problem}; "
+                "the feed must declare its real one (UTF-8 for most feeds)"
+            )
+    if encoding is None:
+        return b'<?xml version="' + version + b'"?>'
+    return b'<?xml version="' + version + b'" encoding="' + encoding + b'"?>'
+
+
+def _neutralise_charrefs(data: bytes) -> bytes:
+    """Replace numeric character references that name no character by U+FFFD's."""
+    if b"&#" not in data:
+        return data
+    return _CHARREF.sub(_charref, data)
+
+
+def _charref(match: re.Match[bytes]) -> bytes:
+    decimal, hexadecimal = match.group(1), match.group(2)
+    digits = (decimal or hexadecimal).lstrip(b"0") or b"0"
+    if len(digits) > 7:  # more than U+10FFFF in either base
+        return _REPLACEMENT_REF
+    value = int(digits, 10 if decimal else 16)
+    if value > _MAX_CODE_POINT or 0xD800 <= value <= 0xDFFF:
+        return _REPLACEMENT_REF
+    return match.group(0)
 
 
 def _check_doctype(data: bytes, pos: int) -> tuple[int, bool]:
