@@ -229,7 +229,7 @@ def test_host_gate_spaces_requests_to_one_host() -> None:
 # (fetch.deadline, over the whole request). The time each took is printed (pytest -s)
 # and recorded as a test property.
 
-SLOW = FetchSettings(connect_timeout=2.0, read_timeout=10.0, deadline=3.0, per_host_delay=0.0)
+SLOW = FetchSettings(connect_timeout=2.0, read_timeout=10.0, deadline=2.0, per_host_delay=0.0)
 
 
 def _timed_failure(
@@ -319,7 +319,7 @@ def silent_port() -> Iterator[int]:
 def test_a_server_that_accepts_and_never_answers_is_cut_at_the_deadline(
     silent_port: int, record_property: Callable[[str, object], None]
 ) -> None:
-    # The read timeout (10 s) is longer than the deadline (3 s): the deadline ends it.
+    # The read timeout (10 s) is longer than the deadline (2 s): the deadline ends it.
     url = f"http://127.0.0.1:{silent_port}/feed"
     elapsed, message = _timed_failure(url, SLOW, record_property)
     assert elapsed >= SLOW.deadline - 0.1

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from durandwatch.errors import FeedParseError, HostileFeedError
-from durandwatch.xmlguard import encoding_problem, make_safe
+from durandwatch.xmlguard import MAX_AUTHOR, encoding_problem, make_safe
 
 RSS = b'<rss version="2.0"><channel><title>t</title></channel></rss>'
 
@@ -93,3 +93,41 @@ def test_utf16_is_transcoded_and_declared_utf8() -> None:
     safe, transcoded = make_safe(doc)
     assert transcoded
     assert safe.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n<rss')
+
+
+def test_author_fields_are_cut_before_feedparser_searches_them() -> None:
+    # feedparser looks for an e-mail address in author fields with a pattern that takes
+    # time in the square of the field: 150 KB of letters in dc:creator took minutes.
+    huge = b"https://x.example/" + b"a" * 150_000
+    doc = (
+        b'<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+        b"<item><dc:creator>" + huge + b"</dc:creator><author><![CDATA[" + huge + b"]]>"
+        b"</author><managingEditor>ed@x.example (Ed)</managingEditor></item></channel></rss>"
+    )
+    safe, _ = make_safe(doc)
+    assert b"<dc:creator>" + huge[:MAX_AUTHOR] + b"</dc:creator>" in safe
+    assert b"<author><![CDATA[" + huge[:MAX_AUTHOR] + b"]]></author>" in safe
+    assert b"<managingEditor>ed@x.example (Ed)</managingEditor>" in safe
+
+
+def test_an_author_is_never_cut_inside_a_character_or_a_reference() -> None:
+    name = "\u0645\u062d\u0645\u062f ".encode() * 100 + b"&amp;" * 100
+    for shift in range(4):
+        doc = (
+            b"<rss><channel><item><author>"
+            + b"x" * shift
+            + name
+            + b"</author></item></channel></rss>"
+        )
+        safe, _ = make_safe(doc)
+        kept = safe.split(b"<author>")[1].split(b"</author>")[0]
+        assert len(kept) <= MAX_AUTHOR
+        kept.decode("utf-8")  # whole characters only
+        assert not kept.endswith((b"&", b"&a", b"&am", b"&amp"))
+
+
+def test_cutting_authors_is_linear() -> None:
+    doc = b"<rss>" + b"<author><![CDATA[" * 200_000 + b"x" * 1000 + b"</rss>"
+    start = time.perf_counter()
+    make_safe(doc)
+    assert time.perf_counter() - start < 3

@@ -145,31 +145,34 @@ class Ingestor:
         """Ingest a local feed file as if it had been fetched (offline trials, the demo)."""
         started = self.now()
         try:
-            try:
-                with path.open("rb") as handle:
-                    data = handle.read(self.max_bytes + 1 if self.max_bytes else -1)
-            except OSError as exc:
-                return self._failed(spec, started, f"cannot read {path}: {exc.strerror or exc}")
-            if self.max_bytes and len(data) > self.max_bytes:
-                return self._failed(
-                    spec,
-                    started,
-                    f"{path} is larger than the {self.max_bytes:,}-byte cap "
-                    "(fetch.max_bytes); not read",
-                )
-            return self._store_document(
-                spec,
-                data,
-                started=started,
-                url=None,
-                content_type="",
-                etag=None,
-                last_modified=None,
-                http_status=None,
-                elapsed_s=0.0,
-            )
+            return self._poll_file(spec, path, started)
         except Exception as exc:  # unforeseen: still this file's failure, and logged whole
             return self._failed(spec, started, _unexpected(exc), cause=exc)
+
+    def _poll_file(self, spec: FeedSpec, path: Path, started: datetime) -> PollOutcome:
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(self.max_bytes + 1 if self.max_bytes else -1)
+        except OSError as exc:
+            return self._failed(spec, started, f"cannot read {path}: {exc.strerror or exc}")
+        if self.max_bytes and len(data) > self.max_bytes:
+            return self._failed(
+                spec,
+                started,
+                f"{path} is larger than the {self.max_bytes:,}-byte cap (fetch.max_bytes); "
+                "not read",
+            )
+        return self._store_document(
+            spec,
+            data,
+            started=started,
+            url=None,
+            content_type="",
+            etag=None,
+            last_modified=None,
+            http_status=None,
+            elapsed_s=0.0,
+        )
 
     def poll_all(
         self,

@@ -44,7 +44,7 @@ EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(hours=24)
 #: A document is read up to this many tags and entity references (a feed of 100 items
 #: has a few thousand).
-MAX_MARKUP = 100_000
+MAX_MARKUP = 50_000
 #: ... and this many entries (RSS items, Atom entries).
 MAX_ENTRIES = 5_000
 

@@ -19,6 +19,9 @@ Runs before feedparser sees a byte. It
 * replaces numeric character references that name no character (a surrogate, a value
   past U+10FFFF, twenty digits) by U+FFFD, which feedparser's lenient parser would
   otherwise die on;
+* cuts the text of author fields (``author``, ``dc:creator``, ``managingEditor``, ...)
+  to ``MAX_AUTHOR`` bytes: feedparser looks for an e-mail address in them with a pattern
+  whose time grows with the square of the field (150 KB of letters took minutes);
 * recognises an HTML page (an error or login page served with status 200) and bytes that
   are not markup at all: :class:`~durandwatch.errors.NotAFeedError`.
 
@@ -47,6 +50,13 @@ _UNUSABLE_CODECS = frozenset(
     {"undefined", "punycode", "idna", "utf-7", "unicode-escape", "raw-unicode-escape"}
 )
 _CHARREF = re.compile(rb"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
+#: Author fields are cut to this many bytes (names and addresses are far shorter).
+MAX_AUTHOR = 500
+_AUTHOR = re.compile(
+    rb"<(?:[\w.-]+:)?(?:author|creator|managingeditor|webmaster|publisher|owner)"
+    rb"(?=[\s/>])[^<>]*>",
+    re.IGNORECASE,
+)
 _REPLACEMENT_REF = b"&#xFFFD;"
 _MAX_CODE_POINT = 0x10FFFF
 
@@ -108,7 +118,7 @@ def make_safe(data: bytes) -> tuple[bytes, bool]:
                 raise NotAFeedError(_html_message(data))
             if not root or root[:1] in b"!?":
                 raise FeedParseError("malformed markup before the root element")
-            body = _neutralise_charrefs(data[pos:])
+            body = _cap_authors(_neutralise_charrefs(data[pos:]))
             head = (bom + declaration + b"\n") if declaration else bom
             return head + body, transcoded
         else:
@@ -207,6 +217,44 @@ def _charref(match: re.Match[bytes]) -> bytes:
     if value > _MAX_CODE_POINT or 0xD800 <= value <= 0xDFFF:
         return _REPLACEMENT_REF
     return match.group(0)
+
+
+def _cap_authors(data: bytes) -> bytes:
+    """The text of every author field cut to ``MAX_AUTHOR`` bytes (CDATA included)."""
+    pieces: list[bytes] = []
+    done = 0  # data[:done] is in pieces
+    no_cdata_end_after = len(data) + 1  # a search for "]]>" from here on finds none
+    for match in _AUTHOR.finditer(data):
+        start = match.end()
+        if match.start() < done:
+            continue  # inside text already cut away
+        if data.startswith(b"<![CDATA[", start):
+            start += 9
+            end = -1 if start >= no_cdata_end_after else data.find(b"]]>", start)
+            if end < 0:
+                no_cdata_end_after = min(no_cdata_end_after, start)
+                end = len(data)
+        else:
+            end = data.find(b"<", start)
+            end = len(data) if end < 0 else end
+        if end - start > MAX_AUTHOR:
+            pieces.append(data[done : _cut(data, start, start + MAX_AUTHOR)])
+            done = end
+    if not pieces:
+        return data
+    pieces.append(data[done:])
+    return b"".join(pieces)
+
+
+def _cut(data: bytes, start: int, at: int) -> int:
+    """``at``, moved back so the kept text ends neither inside a UTF-8 character nor an
+    entity reference."""
+    while at > start and 0x80 <= data[at] <= 0xBF:
+        at -= 1
+    amp = data.rfind(b"&", start, at)
+    if amp >= 0 and data.find(b";", amp, at) < 0:
+        at = amp
+    return at
 
 
 def _check_doctype(data: bytes, pos: int) -> tuple[int, bool]:
