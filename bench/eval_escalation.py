@@ -52,9 +52,10 @@ from pathlib import Path
 from typing import Any
 
 from durandwatch.analyze import Analyzer
+from durandwatch.codec import alert_record
 from durandwatch.escalation import IncidentView
 from durandwatch.geodata import open_geocoder
-from durandwatch.lifecycle import event_record
+from durandwatch.lifecycle import alert_of
 from durandwatch.region import SectorMap, load_region
 from durandwatch.replay import Assessor, HistoryItem, read_history, replay
 from durandwatch.rules import Rules, load_rules
@@ -211,7 +212,7 @@ def run_gold(events: list[Gold], rules: Rules, sectors: SectorMap) -> list[dict[
     for n in range((last - first).days + 8):
         day = first + timedelta(days=n)
         assessor.update(by_day.get(day, ()))
-        alerts += [event_record(e) for e in assessor.assess(day) if e.level != "green"]
+        alerts += [alert_record(alert_of(e)) for e in assessor.assess(day) if e.level != "green"]
     return alerts
 
 

@@ -16,10 +16,13 @@ import shutil
 import subprocess
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from durandwatch.dedup import Incident, SourceRef
+from durandwatch.gazetteer import Place
 from durandwatch.geodata import open_geocoder
+from durandwatch.model import Location
 from durandwatch.render_map import build_map
 
 TYPES = [
@@ -30,47 +33,65 @@ TYPES = [
 ]
 
 
-def incidents(count: int, day: date, places: list) -> list[dict]:  # type: ignore[type-arg]
+def incidents(count: int, day: date, places: list[Place]) -> list[Incident]:
     rng = random.Random(3)
     out = []
+    published = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=6)
     for n in range(count):
         place = rng.choice(places)
         event_type, sub = rng.choice(TYPES)
         precision = rng.choice([1, 1, 2, 3])
+        # Drawn in the order the figures of earlier runs were drawn in.
+        event_date = day - timedelta(days=rng.randrange(30))
+        fatalities = rng.choice([None, 0, 1, 3, 12])
+        outlets = rng.randrange(1, 4)
+        lat = (place.lat or 0.0) + rng.uniform(-0.05, 0.05)
+        lon = (place.lon or 0.0) + rng.uniform(-0.05, 0.05)
         out.append(
-            {
-                "id": f"inc-{n}",
-                "title": f"Incident {n}: {sub.lower()} near {place.name}",
-                "event_date": (day - timedelta(days=rng.randrange(30))).isoformat(),
-                "first_reported": f"{day.isoformat()}T06:00:00+00:00",
-                "event_type": event_type,
-                "sub_event_type": sub,
-                "fatalities": rng.choice([None, 0, 1, 3, 12]),
-                "fatalities_range": None,
-                "cross_border": False,
-                "direction": None,
-                "outlets": rng.randrange(1, 4),
-                "actors": [],
-                "location": {
-                    "place": place.name,
-                    "admin1": place.admin1,
-                    "admin2": place.admin2,
-                    "country": place.country,
-                    "lat": place.lat + rng.uniform(-0.05, 0.05),
-                    "lon": place.lon + rng.uniform(-0.05, 0.05),
-                    "precision": precision,
-                    "distance_km": place.distance_km,
-                    "kind": place.kind,
-                },
-                "sources": [
-                    {
-                        "outlet": f"outlet-{k}",
-                        "url": f"https://news.example.org/{n}/{k}",
-                        "title": "report",
-                    }
+            Incident(
+                id=f"inc-{n}",
+                title=f"Incident {n}: {sub.lower()} near {place.name}",
+                event_date=event_date,
+                first_reported=published,
+                event_type=event_type,
+                sub_event_type=sub,
+                location=Location(
+                    name=place.name,
+                    place=place.name,
+                    kind=place.kind,
+                    lat=lat,
+                    lon=lon,
+                    country=place.country,
+                    admin1=place.admin1,
+                    admin2=place.admin2,
+                    admin1_code=None,
+                    admin2_code=None,
+                    precision=precision,
+                    distance_km=place.distance_km,
+                    side=place.country,
+                ),
+                actors=(),
+                fatalities=fatalities,
+                fatalities_range=None,
+                injured=None,
+                cross_border=False,
+                direction=None,
+                sectarian=False,
+                sources=tuple(
+                    SourceRef(
+                        report_id=f"r-{n}-{k}",
+                        outlet=f"outlet-{k}",
+                        url=f"https://news.example.org/{n}/{k}",
+                        published=published,
+                        title="report",
+                        fatalities=None,
+                        claim_party=None,
+                    )
                     for k in range(2)
-                ],
-            }
+                ),
+                outlets=outlets,
+                claimed_by=(),
+            )
         )
     return out
 

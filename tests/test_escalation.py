@@ -11,6 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from durandwatch.codec import alert_record
 from durandwatch.escalation import (
     LINE,
     Assessment,
@@ -23,7 +24,7 @@ from durandwatch.escalation import (
     exchange_chain,
     units_of,
 )
-from durandwatch.lifecycle import advance, event_record
+from durandwatch.lifecycle import advance, alert_of
 from durandwatch.region import load_region
 from durandwatch.rules import LEVELS, load_rules
 
@@ -285,10 +286,10 @@ def test_assessments_are_well_formed(items: list[IncidentView]) -> None:
         assert a.reasons
         for t in a.tests:
             assert t.p_value is None or 0 <= t.p_value <= 1
-        record = event_record(advance({}, [a], DAY)[1][0]) if a.level != "green" else None
-        if record is not None:
-            assert record["unit"] in ("district", "province", "sector", "line")
-            json.dumps(record)
+        alert = alert_of(advance({}, [a], DAY)[1][0]) if a.level != "green" else None
+        if alert is not None:
+            assert alert.unit in ("district", "province", "sector", "line")
+            json.dumps(alert_record(alert))
 
 
 #: The documented ceiling (alerts/rules.toml) of orange-or-red days per unit-month on a

@@ -4,9 +4,10 @@ The incidents are built the way the service builds them: a few texts analysed an
 merged (a cross-border strike with its direction and the words that give it, a claim, a
 toll that rose between two reports, a province-level place, no place at all, and feed
 text with ``<script>`` and ``&``). The alerts are alert objects as the store keeps them
-(``golden/exports/alerts-stored.json``: a new alert, an escalated exchange and a cleared
-alert that reference the previous day's messages, a silence alert). Both go through a
-store and back before they are exported, as ``durandwatch digest`` does.
+(``golden/exports/alerts-stored.json``, read by the codec: a new alert, an escalated
+exchange and a cleared alert that reference the previous day's messages, a silence
+alert). Both go through a store and back before they are exported, as ``durandwatch
+digest`` does.
 
 The expected files are in ``tests/golden/exports/``. After a deliberate change to an
 export, regenerate them with ``DURANDWATCH_UPDATE_GOLDEN=1 python -m pytest
@@ -18,13 +19,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
 
 from durandwatch.analyze import Analyzer, report_record
-from durandwatch.dedup import incident_record, merge_reports
+from durandwatch.codec import alert_from_record
+from durandwatch.dedup import merge_reports
 from durandwatch.exports import (
     alerts_atom,
     alerts_geojson,
@@ -41,7 +43,7 @@ from durandwatch.store import Store
 from .conftest import GOLDEN
 
 FOLDER = GOLDEN / "exports"
-DAY = "2026-01-10"
+DAY = date(2026, 1, 10)
 ZONE = "Asia/Kabul"
 DAILY_AT = time(7, 0)
 SENDER = "durandwatch@localhost"
@@ -121,28 +123,27 @@ def _store_incidents(store: Store) -> None:
     feed = FeedSpec(name="golden", url="https://golden.example/feed")
     store.record_items(feed, items, now=NOW, etag=None, last_modified=None, http_status=200)
     store.save_reports([report_record(r) for r in reports], now=NOW)
-    incidents = merge_reports(reports)
-    store.replace_incidents([incident_record(i) for i in incidents], [r.id for r in reports])
+    store.replace_incidents(merge_reports(reports), [r.id for r in reports])
 
 
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Every export of the fixed incidents and alerts, by file name."""
-    stored_alerts = json.loads((FOLDER / "alerts-stored.json").read_text(encoding="utf-8"))
+    stored = json.loads((FOLDER / "alerts-stored.json").read_text(encoding="utf-8"))
     with Store(tmp_path_factory.mktemp("exports") / "store.db") as store:
         _store_incidents(store)
-        store.save_alerts({}, stored_alerts, now=NOW)
-        incidents = store.incident_records()
-        alerts = store.alert_events(DAY)
-    shown = [a for a in alerts if a.get("level") != "green" or a.get("status") == "cleared"]
+        store.save_alerts({}, [alert_from_record(a) for a in stored], now=NOW)
+        incidents = store.incidents()
+        alerts = store.day_alerts(DAY)
+    shown = [a for a in alerts if a.shown]
     files = {
         "incidents.geojson": incidents_geojson(incidents),
-        "alerts.geojson": alerts_geojson([a for a in shown if a.get("level") != "green"]),
+        "alerts.geojson": alerts_geojson([a for a in shown if a.level != "green"]),
         "incidents.csv": incidents_csv(incidents),
         "alerts.atom": alerts_atom(shown, day=DAY, zone=ZONE, at=DAILY_AT),
     }
     for alert in shown:
-        files[f"cap/{alert['alert_id']}.xml"] = cap_alert(
+        files[f"cap/{alert.alert_id}.xml"] = cap_alert(
             alert, sender=SENDER, zone=ZONE, at=DAILY_AT, web="../map.html"
         )
     return files

@@ -6,8 +6,9 @@ import dataclasses
 import json
 from datetime import timedelta
 
+from durandwatch.codec import state_from_record, state_record
 from durandwatch.escalation import LINE, Unit, alert_id, assess
-from durandwatch.lifecycle import advance, event_record, state_from_record, state_record
+from durandwatch.lifecycle import advance, alert_of
 
 from .test_escalation import DAY, KP, KURRAM, RULES, history, view
 
@@ -62,14 +63,14 @@ def test_lifecycle_keeps_one_alert_that_changes() -> None:
     assert {e.status for e in events} == {"cleared"}
     assert state == {}
     # Clearing still says where and what: the digest, the CAP Cancel and the GeoJSON need it.
-    cleared = next(event_record(e) for e in events if e.alert_id == alert_id(KURRAM))
-    assert (cleared["country"], cleared["admin1"], cleared["admin2"]) == (
+    cleared = next(alert_of(e) for e in events if e.alert_id == alert_id(KURRAM))
+    assert (cleared.country, cleared.admin1, cleared.admin2) == (
         "PK",
         "Khyber Pakhtunkhwa",
         "Kurram",
     )
-    assert cleared["unit"] == "district"
-    assert cleared["lat"] is not None
+    assert cleared.unit == "district"
+    assert cleared.lat is not None
 
 
 def test_alert_ids_are_stable_per_unit_and_kind() -> None:
@@ -94,7 +95,8 @@ def test_alert_states_stored_before_units_existed_still_load() -> None:
     }
     state = state_from_record(old)
     _, events = advance({"dw-1": state}, [], DAY)
-    record = event_record(events[0])
-    assert record["status"] == "cleared"
-    assert record["admin1"] is None
-    assert record["kind"] == "escalation"
+    alert = alert_of(events[0])
+    assert alert.status == "cleared"
+    assert alert.admin1 is None
+    assert alert.kind == "escalation"
+    assert alert.unit == "province"

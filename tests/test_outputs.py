@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -26,6 +27,8 @@ from durandwatch.config import load_config
 from durandwatch.exports import alerts_atom, cap_alert, incidents_csv, incidents_geojson
 from durandwatch.monitor import Monitor
 from durandwatch.store import Store
+
+from .records import make_alert, make_incident
 
 HOSTILE = (
     '</script><script>document.body.dataset.pwned="1"</script>'
@@ -156,18 +159,7 @@ def test_csv_has_acled_columns_and_defuses_formulas(demo: Path) -> None:
     assert crossing  # the samples' Barmal strikes and the answers across the line
     assert all(r["direction"] in ("PK->AF", "AF->PK", "both") for r in crossing)
     assert any("[cross-border PK->AF" in r["notes"] for r in crossing)
-    text = incidents_csv(
-        [
-            {
-                "id": "x",
-                "title": "=HYPERLINK(1)",
-                "event_date": DAY,
-                "location": None,
-                "actors": [],
-                "sources": [],
-            }
-        ]
-    )
+    text = incidents_csv([make_incident(title="=HYPERLINK(1)", location=None)])
     assert "'=HYPERLINK(1)" in text
 
 
@@ -196,44 +188,33 @@ def test_cap_lifecycle_references_earlier_messages() -> None:
     from lxml import etree
 
     schema = _cap_schema()
-    base = {
-        "alert_id": "dw-abc",
-        "level": "orange",
-        "score": 61.0,
-        "name": "Kurram",
-        "country": "PK",
-        "admin1": "Khyber Pakhtunkhwa",
-        "admin2": "Kurram",
-        "lat": 33.9,
-        "lon": 70.1,
-        "reasons": ["7 incidents <in> 3 days & more"],
-    }
+    base = make_alert(reasons=("7 incidents <in> 3 days & more",))
     new = cap_alert(
-        {**base, "date": "2024-12-28", "status": "new"},
+        replace(base, day=date(2024, 12, 28), status="new"),
         sender="dw@example.org",
         zone="Asia/Kabul",
         at=time(6, 0),
     )
     update = cap_alert(
-        {
-            **base,
-            "date": "2024-12-29",
-            "status": "escalated",
-            "level": "red",
-            "previous_day": "2024-12-28",
-        },
+        replace(
+            base,
+            day=date(2024, 12, 29),
+            status="escalated",
+            level="red",
+            previous_day=date(2024, 12, 28),
+        ),
         sender="dw@example.org",
         zone="Asia/Kabul",
         at=time(6, 0),
     )
     cancel = cap_alert(
-        {
-            **base,
-            "date": "2024-12-30",
-            "status": "cleared",
-            "level": "green",
-            "previous_day": "2024-12-29",
-        },
+        replace(
+            base,
+            day=date(2024, 12, 30),
+            status="cleared",
+            level="green",
+            previous_day=date(2024, 12, 29),
+        ),
         sender="dw@example.org",
         zone="Asia/Kabul",
         at=time(6, 0),
@@ -250,29 +231,13 @@ def test_cap_lifecycle_references_earlier_messages() -> None:
 
 
 def test_exports_escape_hostile_text() -> None:
-    incident = {
-        "id": "i",
-        "title": HOSTILE,
-        "event_date": DAY,
-        "location": None,
-        "actors": [],
-        "sources": [],
-    }
+    incident = make_incident(title=HOSTILE, location=None)
     assert (
         json.loads(incidents_geojson([incident]))["features"][0]["properties"]["title"] == HOSTILE
     )
     atom = alerts_atom(
-        [
-            {
-                "alert_id": "a",
-                "level": "red",
-                "name": HOSTILE,
-                "status": "new",
-                "score": 80,
-                "reasons": [HOSTILE],
-            }
-        ],
-        day=DAY,
+        [make_alert(alert_id="a", level="red", name=HOSTILE, score=80, reasons=(HOSTILE,))],
+        day=date.fromisoformat(DAY),
         zone="Asia/Kabul",
         at=time(6),
     )
@@ -310,12 +275,12 @@ def test_map_in_headless_chromium_offline(demo: Path, tmp_path: Path) -> None:
     assert 'data-ready="1"' in body, dom.stderr[-2000:]
     with Store(demo.parents[1] / "state" / "durandwatch.db") as store:
         located = [
-            r
-            for r in store.incident_records(
-                since=(date.fromisoformat(DAY) - timedelta(days=30)).isoformat(),
-                until=(date.fromisoformat(DAY) + timedelta(days=1)).isoformat(),
+            i
+            for i in store.incidents(
+                since=date.fromisoformat(DAY) - timedelta(days=30),
+                until=date.fromisoformat(DAY) + timedelta(days=1),
             )
-            if r.get("location")
+            if i.location
         ]
     assert f'data-incidents="{len(located)}"' in body
     assert 'data-districts="524"' in body  # both sides' districts drawn (398 AF, 126 PK)

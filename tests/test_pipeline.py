@@ -63,7 +63,7 @@ def item(ident: str, hours: int, title: str, summary: str = "") -> Item:
 
 
 def groups(store: Store) -> list[list[str]]:
-    return sorted(sorted(s["report_id"] for s in r["sources"]) for r in store.incident_records())
+    return sorted(sorted(s.report_id for s in i.sources) for i in store.incidents())
 
 
 def run_polls(

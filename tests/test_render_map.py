@@ -11,8 +11,11 @@ import pytest
 
 from durandwatch import topology
 from durandwatch.gazetteer import Gazetteer, build_gazetteer
+from durandwatch.lifecycle import Alert
 from durandwatch.region import load_region
 from durandwatch.render_map import build_map
+
+from .records import make_alert
 
 
 @pytest.fixture(scope="module")
@@ -20,20 +23,19 @@ def gazetteer() -> Gazetteer:
     return build_gazetteer(load_region())
 
 
-def alert(unit: str, level: str, country: str, admin1: str, admin2: str | None) -> dict[str, Any]:
-    return {
-        "alert_id": f"{unit}-{admin2 or admin1}",
-        "name": admin2 or admin1,
-        "unit": unit,
-        "kind": "escalation",
-        "level": level,
-        "score": 50,
-        "country": country,
-        "admin1": admin1,
-        "admin2": admin2,
-        "lat": None,
-        "lon": None,
-    }
+def alert(unit: str, level: str, country: str, admin1: str, admin2: str | None) -> Alert:
+    return make_alert(
+        alert_id=f"{unit}-{admin2 or admin1}",
+        name=admin2 or admin1,
+        unit=unit,
+        level=level,
+        score=50,
+        country=country,
+        admin1=admin1,
+        admin2=admin2,
+        lat=None,
+        lon=None,
+    )
 
 
 def page_data(html: str) -> dict[str, Any]:

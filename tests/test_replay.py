@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from durandwatch.analyze import Analyzer
 from durandwatch.cli import main
+from durandwatch.codec import alert_record, dumps
 from durandwatch.config import load_config
 from durandwatch.gazetteer import build_gazetteer
 from durandwatch.geocode import Geocoder
@@ -100,9 +101,9 @@ def test_the_service_path_and_replay_give_the_same_alerts(tmp_path: Path) -> Non
                     spec, todays, now=end, etag=None, last_modified=None, http_status=200
                 )
             monitor.process()
-            records = monitor.assess(day)
+            alerts = monitor.assess(day)
             if day in week:
-                service_alerts += [comparable(json.loads(json.dumps(r))) for r in records]
+                service_alerts += [comparable(json.loads(dumps(alert_record(a)))) for a in alerts]
     out = tmp_path / "replay"
     replay(
         items,

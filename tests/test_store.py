@@ -16,6 +16,8 @@ from durandwatch.model import FeedSpec, Item
 from durandwatch.parse import item_id
 from durandwatch.store import SCHEMA_VERSION, RunLock, Store, schema
 
+from .records import KURRAM, make_incident
+
 NOW = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 FEED = FeedSpec(name="a", url="https://a.example/feed")
 OTHER = FeedSpec(name="b", url="https://b.example/feed")
@@ -229,14 +231,13 @@ def test_incidents_get_a_postgis_point(database: str | None) -> None:
         store.record_items(FEED, [item], now=NOW, etag=None, last_modified=None, http_status=200)
         report = {"id": item.id, "published": NOW.isoformat(), "relevant": True}
         store.save_reports([report], now=NOW)
-        incident = {
-            "id": "inc-1",
-            "first_reported": NOW.isoformat(),
-            "event_date": "2025-01-01",
-            "lat": 34.09,
-            "lon": 71.10,  # Torkham
-            "sources": [{"report_id": item.id}],
-        }
+        base = make_incident()
+        incident = replace(
+            base,
+            id="inc-1",
+            location=replace(KURRAM, lat=34.09, lon=71.10),  # Torkham
+            sources=(replace(base.sources[0], report_id=item.id),),
+        )
         store.replace_incidents([incident], [item.id])
         gis = store._postgis
         rows = store._db.query(

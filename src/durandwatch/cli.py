@@ -209,14 +209,13 @@ def _report_processing(monitor: Monitor, result: ProcessReport) -> None:
 
 def _report_alerts(monitor: Monitor, day: date) -> None:
     """Assess ``day`` and print the open alerts."""
-    events = monitor.assess(day)
-    shown = [e for e in events if e["level"] != "green"]
+    alerts = monitor.assess(day)
+    shown = [a for a in alerts if a.level != "green"]
     click.echo(f"alerts as of {day} ({monitor.config.schedule.timezone}): {len(shown)} open")
-    for event in shown:
-        reasons = "; ".join(str(r) for r in event["reasons"][:3])
+    for alert in shown:
+        reasons = "; ".join(alert.reasons[:3])
         click.echo(
-            f"  {str(event['level']).upper():<6} {event['unit']:<8} {event['name']} "
-            f"({event['status']}): {reasons}"
+            f"  {alert.level.upper():<6} {alert.unit:<8} {alert.name} ({alert.status}): {reasons}"
         )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
-VIOLENT = ("Battles", "Explosions/Remote violence", "Violence against civilians")
-Record = Mapping[str, Any]
+from .dedup import Incident
+from .extract import is_violent
+from .lifecycle import Alert
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Digest:
     day: date
     zone: str
     generated: str
-    alerts: list[Record]
+    alerts: list[Alert]
     summary: str
     provinces: list[dict[str, Any]]
     benchmarks: list[dict[str, Any]]
@@ -45,37 +46,37 @@ class Digest:
 
 def build_digest(
     day: date,
-    alerts: Sequence[Record],
-    incidents: Sequence[Record],
+    alerts: Sequence[Alert],
+    incidents: Sequence[Incident],
     *,
     zone: str,
     now: datetime,
-    previous_alerts: Sequence[Record] = (),
+    previous_alerts: Sequence[Alert] = (),
     attributions: Sequence[str] = (),
 ) -> Digest:
     """The digest for ``day`` from its alert events and the last weeks' incidents."""
-    shown = [a for a in alerts if a.get("level") != "green" or a.get("status") == "cleared"]
-    counts = Counter(a["level"] for a in shown if a.get("level") != "green")
-    before = {a["alert_id"] for a in previous_alerts if a.get("level") != "green"}
+    shown = [a for a in alerts if a.shown]
+    counts = Counter(a.level for a in shown if a.level != "green")
+    before = {a.alert_id for a in previous_alerts if a.level != "green"}
     new = [
         a
         for a in shown
-        if a.get("status") in ("new", "escalated")
-        or (a.get("level") != "green" and a["alert_id"] not in before and previous_alerts)
+        if a.status in ("new", "escalated")
+        or (a.level != "green" and a.alert_id not in before and previous_alerts)
     ]
     parts = [f"{counts.get(level, 0)} {level}" for level in ("red", "orange", "yellow")]
     summary = ", ".join(parts) + " alert(s)"
     if new:
         summary += "; new or escalated since the last digest: " + ", ".join(
-            f"{a['name']} ({a['level']})" for a in new
+            f"{a.name} ({a.level})" for a in new
         )
     else:
         summary += "; nothing new since the last digest"
     week_start = day - timedelta(days=7)
     prev_start = day - timedelta(days=14)
 
-    def in_range(inc: Record, lo: date, hi: date) -> bool:
-        return lo < date.fromisoformat(inc["event_date"]) <= hi
+    def in_range(inc: Incident, lo: date, hi: date) -> bool:
+        return lo < inc.event_date <= hi
 
     this_week = [i for i in incidents if in_range(i, week_start, day)]
     last_week = [i for i in incidents if in_range(i, prev_start, week_start)]
@@ -85,25 +86,25 @@ def build_digest(
             "Attacks across the line from or into Afghan soil",
             this_week,
             last_week,
-            lambda i: bool(i.get("cross_border")),
+            lambda i: i.cross_border,
         ),
         _benchmark(
             "  of which from Afghanistan into Pakistan",
             this_week,
             last_week,
-            lambda i: i.get("direction") == "AF->PK",
+            lambda i: i.direction == "AF->PK",
         ),
         _benchmark(
             "  of which from Pakistan into Afghanistan",
             this_week,
             last_week,
-            lambda i: i.get("direction") == "PK->AF",
+            lambda i: i.direction == "PK->AF",
         ),
         _benchmark(
             "  of which exchanges of fire (no stated initiator)",
             this_week,
             last_week,
-            lambda i: i.get("direction") == "both",
+            lambda i: i.direction == "both",
         ),
         _benchmark("Attacks by the TTP", this_week, last_week, lambda i: _by(i, "ttp")),
         _benchmark("Attacks by ISIS-K", this_week, last_week, lambda i: _by(i, "iskp")),
@@ -111,7 +112,7 @@ def build_digest(
             "Sectarian attacks (Shia/Hazara targets)",
             this_week,
             last_week,
-            lambda i: bool(i.get("sectarian")),
+            lambda i: i.sectarian,
         ),
         _benchmark(
             "Civilian deaths reported", this_week, last_week, _civilian_deaths, sum_values=True
@@ -127,7 +128,7 @@ def build_digest(
         provinces=provinces,
         benchmarks=benchmarks,
         incidents_week=len(this_week),
-        fatalities_week=sum(i.get("fatalities") or 0 for i in this_week),
+        fatalities_week=sum(i.fatalities or 0 for i in this_week),
         attributions=list(attributions),
     )
 
@@ -136,34 +137,34 @@ LEVEL_RANK = {"red": 0, "orange": 1, "yellow": 2, "green": 3}
 UNIT_RANK = {"line": 0, "sector": 1, "province": 2, "district": 3}
 
 
-def _alert_order(alert: Record) -> tuple[int, int, float, str]:
+def _alert_order(alert: Alert) -> tuple[int, int, float, str]:
     """Worst level first; within a level, the widest unit first, then the score."""
     return (
-        LEVEL_RANK.get(str(alert.get("level")), 3),
-        UNIT_RANK.get(str(alert.get("unit")), 3),
-        -float(alert.get("score") or 0),
-        str(alert["alert_id"]),
+        LEVEL_RANK.get(alert.level, 3),
+        UNIT_RANK.get(alert.unit, 3),
+        -float(alert.score or 0),
+        alert.alert_id,
     )
 
 
-def _by(incident: Record, actor_id: str) -> bool:
-    return incident.get("event_type") in VIOLENT and any(
-        a["id"] == actor_id and a["role"] == "actor1" for a in incident.get("actors") or []
+def _by(incident: Incident, actor_id: str) -> bool:
+    return is_violent(incident.event_type) and any(
+        a.id == actor_id and a.role == "actor1" for a in incident.actors
     )
 
 
-def _civilian_deaths(incident: Record) -> int:
-    civilians = any(a["kind"] == "civilians" for a in incident.get("actors") or [])
-    if incident.get("event_type") == "Violence against civilians" or civilians:
-        return int(incident.get("fatalities") or 0)
+def _civilian_deaths(incident: Incident) -> int:
+    civilians = any(a.kind == "civilians" for a in incident.actors)
+    if incident.event_type == "Violence against civilians" or civilians:
+        return int(incident.fatalities or 0)
     return 0
 
 
 def _benchmark(
     name: str,
-    this_week: Sequence[Record],
-    last_week: Sequence[Record],
-    test: Any,
+    this_week: Sequence[Incident],
+    last_week: Sequence[Incident],
+    test: Callable[[Incident], bool | int],
     *,
     sum_values: bool = False,
 ) -> dict[str, Any]:
@@ -185,26 +186,28 @@ def _change(now: int, before: int) -> str:
 
 
 def _province_table(
-    this_week: Sequence[Record], last_week: Sequence[Record]
+    this_week: Sequence[Incident], last_week: Sequence[Incident]
 ) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"incidents": 0, "fatalities": 0, "previous": 0}
     )
     for inc in this_week:
-        loc = inc.get("location") or {}
-        key = f"{loc.get('admin1') or 'unplaced'} ({loc.get('country') or '?'})"
-        rows[key]["incidents"] += 1
-        rows[key]["fatalities"] += inc.get("fatalities") or 0
+        rows[_province_key(inc)]["incidents"] += 1
+        rows[_province_key(inc)]["fatalities"] += inc.fatalities or 0
     for inc in last_week:
-        loc = inc.get("location") or {}
-        key = f"{loc.get('admin1') or 'unplaced'} ({loc.get('country') or '?'})"
-        rows[key]["previous"] += 1
+        rows[_province_key(inc)]["previous"] += 1
     table = [
         {"province": k, **v, "change": _change(v["incidents"], v["previous"])}
         for k, v in rows.items()
     ]
     table.sort(key=lambda r: (-r["incidents"], -r["fatalities"], r["province"]))
     return table
+
+
+def _province_key(incident: Incident) -> str:
+    loc = incident.location
+    admin1, country = (loc.admin1, loc.country) if loc else (None, None)
+    return f"{admin1 or 'unplaced'} ({country or '?'})"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>&~])")
@@ -261,7 +264,7 @@ def render_digest(digest: Digest, *, templates: Path | None = None) -> dict[str,
     }
 
 
-def trend_png(incidents: Sequence[Record], day: date, *, days: int = 30, top: int = 6) -> bytes:
+def trend_png(incidents: Sequence[Incident], day: date, *, days: int = 30, top: int = 6) -> bytes:
     """Incidents per day over the last ``days``, one line per province (the busiest ``top``)."""
     import matplotlib
 
@@ -271,10 +274,10 @@ def trend_png(incidents: Sequence[Record], day: date, *, days: int = 30, top: in
     start = day - timedelta(days=days - 1)
     series: dict[str, Counter[date]] = defaultdict(Counter)
     for inc in incidents:
-        when = date.fromisoformat(inc["event_date"])
+        when = inc.event_date
         if start <= when <= day:
-            loc = inc.get("location") or {}
-            series[loc.get("admin1") or "unplaced"][when] += 1
+            loc = inc.location
+            series[(loc.admin1 if loc else None) or "unplaced"][when] += 1
     busiest = sorted(series, key=lambda k: (-sum(series[k].values()), k))[:top]
     axis: Any = [start + timedelta(days=k) for k in range(days)]
     fig, ax = plt.subplots(figsize=(8, 3.2), dpi=100)

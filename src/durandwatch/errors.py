@@ -63,6 +63,10 @@ class StoreError(DurandwatchError, RuntimeError):
     """The database could not be opened, migrated or written."""
 
 
+class RecordError(StoreError, ValueError):
+    """A stored record is not the JSON form of what it should be (the message names the key)."""
+
+
 class OutputError(DurandwatchError, OSError):
     """A day's outputs could not be written; the message names the file and the cause."""
 

@@ -31,11 +31,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .aberration import cusum_interval, dispersion_size, evidence, poisson_cusum, predictive
 from .region import SectorMap
 from .rules import LEVELS, Rules
+
+if TYPE_CHECKING:
+    from .dedup import Incident
 
 COUNTRY_NAMES = {"PK": "Pakistani", "AF": "Afghan"}
 COUNTRY_FULL = {"PK": "Pakistan", "AF": "Afghanistan"}
@@ -111,37 +114,37 @@ class IncidentView:
         return deaths if 0 <= deaths <= MAX_TOLL else 0
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> IncidentView | None:
-        """From a stored incident record; None when it has no province."""
-        loc = record.get("location")
-        if not loc or not loc.get("admin1"):
+    def from_incident(cls, incident: Incident) -> IncidentView | None:
+        """What escalation reads of an incident; None when it has no province."""
+        loc = incident.location
+        if loc is None or not loc.admin1:
             return None
-        actors = record.get("actors") or ()
+        actors = incident.actors
         return cls(
-            id=record["id"],
-            title=record["title"],
-            event_date=date.fromisoformat(record["event_date"]),
-            event_type=record.get("event_type"),
-            sub_event_type=record.get("sub_event_type"),
-            fatalities=record.get("fatalities"),
-            country=loc["country"],
-            admin1=loc["admin1"],
-            admin2=loc.get("admin2"),
-            place=loc.get("place") or loc["admin1"],
-            place_kind=loc.get("kind") or "",
-            precision=int(loc.get("precision") or 3),
-            lat=loc.get("lat"),
-            lon=loc.get("lon"),
-            distance_km=loc.get("distance_km"),
-            cross_border=bool(record.get("cross_border")),
-            direction=record.get("direction"),
-            outlets=int(record.get("outlets") or 1),
-            claimed_by=tuple(record.get("claimed_by") or ()),
-            actors=tuple(a["name"] for a in actors if a["role"] == "actor1"),
-            sources=tuple((s["outlet"], s.get("url")) for s in record.get("sources") or ()),
-            civilian=record.get("event_type") == "Violence against civilians"
-            or any(a.get("kind") == "civilians" and a["role"] == "actor2" for a in actors),
-            sectarian=bool(record.get("sectarian")),
+            id=incident.id,
+            title=incident.title,
+            event_date=incident.event_date,
+            event_type=incident.event_type,
+            sub_event_type=incident.sub_event_type,
+            fatalities=incident.fatalities,
+            country=loc.country,
+            admin1=loc.admin1,
+            admin2=loc.admin2,
+            place=loc.place or loc.admin1,
+            place_kind=loc.kind or "",
+            precision=loc.precision or 3,
+            lat=loc.lat,
+            lon=loc.lon,
+            distance_km=loc.distance_km,
+            cross_border=incident.cross_border,
+            direction=incident.direction,
+            outlets=incident.outlets or 1,
+            claimed_by=incident.claimed_by,
+            actors=tuple(a.name for a in actors if a.role == "actor1"),
+            sources=tuple((s.outlet, s.url) for s in incident.sources),
+            civilian=incident.event_type == "Violence against civilians"
+            or any(a.kind == "civilians" and a.role == "actor2" for a in actors),
+            sectarian=incident.sectarian,
         )
 
 

@@ -9,11 +9,10 @@ whose unit fell back to green is ``cleared`` once and closed. Pure: state in, st
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 
-from .escalation import Assessment
+from .escalation import Assessment, Driver, Severity, Test
 from .rules import LEVELS
 
 
@@ -148,8 +147,83 @@ def advance(
     return state, events
 
 
-def event_record(event: AlertEvent) -> dict[str, Any]:
-    """The alert object of ``replay-alerts.jsonl`` and the exports (DESIGN.md fields first)."""
+@dataclass(frozen=True, slots=True)
+class AlertSource:
+    """An outlet that reported one of an alert's incidents."""
+
+    outlet: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertIncident:
+    """One incident behind an alert, as the alert shows it."""
+
+    id: str
+    title: str
+    event_date: date
+    type: str | None  # the ACLED sub-event type
+    fatalities: int | None
+    place: str
+    admin1: str
+    admin2: str | None
+    lat: float | None
+    lon: float | None
+    precision: int
+    direction: str | None
+    sources: tuple[AlertSource, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationTests:
+    """Why an escalation alert was raised: the evidence and each test's verdict."""
+
+    evidence: float
+    tests: tuple[Test, ...]  # p-values kept to three significant digits
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An alert as of one day: what the store keeps, the outputs show and email sends.
+
+    Flat where :class:`AlertEvent` points into the assessment, so that it can be stored
+    and read back whole (:mod:`durandwatch.codec`). ``day`` is the ``date`` of the JSON.
+    """
+
+    day: date
+    alert_id: str
+    level: str
+    score: float
+    country: str | None
+    admin1: str | None
+    admin2: str | None
+    lat: float | None
+    lon: float | None
+    reasons: tuple[str, ...]
+    unit: str  # district, province, sector, line
+    kind: str  # escalation, exchange
+    sector: str | None
+    status: str  # new, escalated, de-escalated, updated, ongoing, cleared
+    trend: str
+    previous_level: str | None
+    opened: date
+    previous_day: date | None  # the day of the message this one updates
+    name: str
+    silence: bool
+    escalation: EscalationTests | None  # escalation alerts only
+    severity: Severity | None  # None once cleared
+    drivers: tuple[Driver, ...]
+    chain: tuple[str, ...]
+    incidents: tuple[AlertIncident, ...]
+
+    @property
+    def shown(self) -> bool:
+        """Whether the day's outputs show it: above green, or cleared today."""
+        return self.level != "green" or self.status == "cleared"
+
+
+def alert_of(event: AlertEvent) -> Alert:
+    """The alert of ``replay-alerts.jsonl``, the store and the outputs."""
     cluster = event.cluster
     where = cluster or event.last
     unit = cluster.unit.level if cluster else (event.last.unit if event.last else None)
@@ -157,120 +231,59 @@ def event_record(event: AlertEvent) -> dict[str, Any]:
     sector = (
         (cluster.unit.sector or None) if cluster else (event.last.sector if event.last else None)
     )
-    record: dict[str, Any] = {
-        "date": event.day.isoformat(),
-        "alert_id": event.alert_id,
-        "level": event.level,
-        "score": event.score,
-        "country": where.country if where else None,
-        "admin1": where.admin1 if where else None,
-        "admin2": where.admin2 if where else None,
-        "lat": where.lat if where else None,
-        "lon": where.lon if where else None,
-        "reasons": list(cluster.reasons) if cluster else [f"{event.name}: back to green"],
-        "unit": unit or ("district" if where and where.admin2 else "province"),
-        "kind": kind,
-        "sector": sector,
-        "status": event.status,
-        "trend": event.trend,
-        "previous_level": event.previous_level,
-        "opened": event.opened.isoformat(),
-        "previous_day": event.previous_day.isoformat() if event.previous_day else None,
-        "name": event.name,
-        "silence": cluster.silence if cluster else False,
-        "escalation": _escalation(cluster),
-        "severity": _severity(cluster),
-        "drivers": [
-            {"name": d.name, "incidents": d.incidents, "deaths": d.deaths, "level": d.level}
-            for d in (cluster.drivers if cluster else ())
-        ],
-        "chain": list(cluster.chain) if cluster else [],
-        "incidents": [
-            {
-                "id": i.id,
-                "title": i.title,
-                "event_date": i.event_date.isoformat(),
-                "type": i.sub_event_type,
-                "fatalities": i.fatalities,
-                "place": i.place,
-                "admin1": i.admin1,
-                "admin2": i.admin2,
-                "lat": i.lat,
-                "lon": i.lon,
-                "precision": i.precision,
-                "direction": i.direction,
-                "sources": [{"outlet": o, "url": u} for o, u in i.sources],
-            }
+    return Alert(
+        day=event.day,
+        alert_id=event.alert_id,
+        level=event.level,
+        score=event.score,
+        country=where.country if where else None,
+        admin1=where.admin1 if where else None,
+        admin2=where.admin2 if where else None,
+        lat=where.lat if where else None,
+        lon=where.lon if where else None,
+        reasons=cluster.reasons if cluster else (f"{event.name}: back to green",),
+        unit=unit or ("district" if where and where.admin2 else "province"),
+        kind=kind,
+        sector=sector,
+        status=event.status,
+        trend=event.trend,
+        previous_level=event.previous_level,
+        opened=event.opened,
+        previous_day=event.previous_day,
+        name=event.name,
+        silence=cluster.silence if cluster else False,
+        escalation=_escalation(cluster),
+        severity=cluster.severity if cluster else None,
+        drivers=cluster.drivers if cluster else (),
+        chain=cluster.chain if cluster else (),
+        incidents=tuple(
+            AlertIncident(
+                id=i.id,
+                title=i.title,
+                event_date=i.event_date,
+                type=i.sub_event_type,
+                fatalities=i.fatalities,
+                place=i.place,
+                admin1=i.admin1,
+                admin2=i.admin2,
+                lat=i.lat,
+                lon=i.lon,
+                precision=i.precision,
+                direction=i.direction,
+                sources=tuple(AlertSource(o, u) for o, u in i.sources),
+            )
             for i in (cluster.incidents if cluster else ())
-        ],
-    }
-    return record
+        ),
+    )
 
 
-def _escalation(cluster: Assessment | None) -> dict[str, Any] | None:
+def _escalation(cluster: Assessment | None) -> EscalationTests | None:
     if cluster is None or cluster.kind != "escalation":
         return None
-    return {
-        "evidence": cluster.evidence,
-        "tests": [
-            {
-                "name": t.name,
-                "observed": t.observed,
-                "expected": t.expected,
-                "p_value": None if t.p_value is None else float(f"{t.p_value:.3g}"),
-                "statistic": t.statistic,
-                "level": t.level,
-                "reason": t.reason,
-            }
+    return EscalationTests(
+        cluster.evidence,
+        tuple(
+            replace(t, p_value=None if t.p_value is None else float(f"{t.p_value:.3g}"))
             for t in cluster.tests
-        ],
-    }
-
-
-def _severity(cluster: Assessment | None) -> dict[str, Any] | None:
-    if cluster is None:
-        return None
-    s = cluster.severity
-    return {"points": s.points, "level": s.level, "deaths": s.deaths, "reasons": list(s.reasons)}
-
-
-def state_record(state: AlertState) -> dict[str, Any]:
-    """JSON form of an open alert's state."""
-    return {
-        "alert_id": state.alert_id,
-        "level": state.level,
-        "score": state.score,
-        "opened": state.opened.isoformat(),
-        "updated": state.updated.isoformat(),
-        "incident_ids": list(state.incident_ids),
-        "name": state.name,
-        "country": state.country,
-        "admin1": state.admin1,
-        "admin2": state.admin2,
-        "lat": state.lat,
-        "lon": state.lon,
-        "unit": state.unit,
-        "kind": state.kind,
-        "sector": state.sector,
-    }
-
-
-def state_from_record(record: Mapping[str, Any]) -> AlertState:
-    """Inverse of :func:`state_record`."""
-    return AlertState(
-        record["alert_id"],
-        record["level"],
-        float(record["score"]),
-        date.fromisoformat(record["opened"]),
-        date.fromisoformat(record["updated"]),
-        tuple(record["incident_ids"]),
-        record["name"],
-        record.get("country"),
-        record.get("admin1"),
-        record.get("admin2"),
-        record.get("lat"),
-        record.get("lon"),
-        record.get("unit"),
-        record.get("kind") or "escalation",
-        record.get("sector"),
+        ),
     )

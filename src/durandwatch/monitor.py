@@ -33,6 +33,8 @@ from zoneinfo import ZoneInfo
 from .clock import Clock, to_iso, utc_now
 from .config import Config
 from .errors import ConfigError, DurandwatchError
+from .extract import is_violent
+from .lifecycle import Alert
 from .model import FeedSpec, PollOutcome
 from .pipeline import Processor, ProcessReport, assess_alerts
 from .region import Region, SectorMap, load_region
@@ -54,7 +56,6 @@ POLL_LOG_DAYS = 90
 OUTPUT_DAYS = 31
 _DAILY_META = "daily.last_local_date"
 _SINCE_META = "monitoring.since"
-VIOLENT = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +245,7 @@ class Monitor:
         outlets = {f.name: f.outlet for f in self.config.feeds}
         return Processor(self.store, self.analyzer, outlets=outlets, now=self.clock).run()
 
-    def assess(self, day: date | None = None) -> list[dict[str, Any]]:
+    def assess(self, day: date | None = None) -> list[Alert]:
         """Judge every unit for the local ``day`` (default today); store and return the alerts."""
         return assess_alerts(
             self.store,
@@ -275,12 +276,8 @@ class Monitor:
 
     def latest_incident_day(self) -> date | None:
         """The newest event date of a violent incident (the demo assesses as of it)."""
-        dates = [
-            str(r["event_date"])
-            for r in self.store.incident_records()
-            if r.get("event_type") in VIOLENT
-        ]
-        return date.fromisoformat(max(dates)) if dates else None
+        dates = [i.event_date for i in self.store.incidents() if is_violent(i.event_type)]
+        return max(dates, default=None)
 
     def write_day(self, day: date | None = None, *, cdn: bool = False) -> DayOutputs:
         """Write ``alerts/<day>/`` from what the store holds.
@@ -291,13 +288,12 @@ class Monitor:
         from .outputs import write_day
 
         day = day or self.today()
-        alerts = self.store.alert_events(day.isoformat())
+        alerts = self.store.day_alerts(day)
         if not alerts:
             alerts = self.assess(day)
-        previous = self.store.alert_events((day - timedelta(days=1)).isoformat())
-        incidents = self.store.incident_records(
-            since=(day - timedelta(days=OUTPUT_DAYS)).isoformat(),
-            until=(day + timedelta(days=1)).isoformat(),
+        previous = self.store.day_alerts(day - timedelta(days=1))
+        incidents = self.store.incidents(
+            since=day - timedelta(days=OUTPUT_DAYS), until=day + timedelta(days=1)
         )
         return write_day(
             self.config.output_dir,
@@ -322,7 +318,7 @@ class Monitor:
         if not recipients:
             return EmailReport(0, 0, 0)
         folder = self.config.output_dir / day.isoformat()
-        alerts = self.store.alert_events(day.isoformat())
+        alerts = self.store.day_alerts(day)
         text = (folder / "digest.txt").read_text(encoding="utf-8")
         html = (folder / "digest.html").read_text(encoding="utf-8")
         chart_path = folder / "trend.png"

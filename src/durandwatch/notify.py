@@ -18,19 +18,23 @@ import os
 import smtplib
 import ssl
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formataddr, parseaddr
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .digest import plain
 from .errors import ConfigError, DurandwatchError
+from .lifecycle import Alert
 from .resources import data_path
 from .rules import LEVELS
+
+if TYPE_CHECKING:
+    from .store import Store
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +65,13 @@ class Recipient:
     regions: tuple[str, ...] = ()
     min_level: str = "yellow"
 
-    def wants(self, alert: Mapping[str, Any]) -> bool:
+    def wants(self, alert: Alert) -> bool:
         """The alert is in one of the recipient's provinces and at or above their level."""
-        if self.regions and alert.get("admin1") not in self.regions:
+        if self.regions and alert.admin1 not in self.regions:
             return False
-        if alert.get("status") == "cleared":
+        if alert.status == "cleared":
             return True
-        level = str(alert.get("level"))
+        level = alert.level
         return level in LEVELS and LEVELS.index(level) >= LEVELS.index(self.min_level)
 
 
@@ -133,7 +137,7 @@ def build_email(
     day: str,
     recipient: Recipient,
     smtp: SmtpSettings,
-    alerts: Sequence[Mapping[str, Any]],
+    alerts: Sequence[Alert],
     text: str,
     html: str,
     chart: bytes | None,
@@ -141,11 +145,11 @@ def build_email(
 ) -> EmailMessage:
     """The digest email: text and HTML (with the chart inline), the map attached or linked."""
     mine = [a for a in alerts if recipient.wants(a)]
-    counts = {level: sum(1 for a in mine if a.get("level") == level) for level in ("red", "orange")}
-    top = next((a for a in mine if a.get("level") in ("red", "orange")), None)
+    counts = {level: sum(1 for a in mine if a.level == level) for level in ("red", "orange")}
+    top = next((a for a in mine if a.level in ("red", "orange")), None)
     subject = f"durandwatch {day}: {counts['red']} red, {counts['orange']} orange"
     if top is not None:
-        subject += f"; {top.get('name')} {top.get('level')}"
+        subject += f"; {top.name} {top.level}"
     msg = EmailMessage()
     msg["Subject"] = plain(subject)[:200]
     msg["From"] = smtp.sender
@@ -186,21 +190,19 @@ def build_email(
     return msg
 
 
-def queue(store: Any, messages: Sequence[EmailMessage], *, now: datetime) -> int:
+def queue(store: Store, messages: Sequence[EmailMessage], *, now: datetime) -> int:
     """Put messages in the outbox (idempotent by Message-ID); return how many were new."""
-    return int(
-        store.outbox_add(
-            [
-                (
-                    str(m["Message-ID"]),
-                    str(m["To"]),
-                    str(m["X-Durandwatch-Day"]),
-                    m.as_bytes(policy=SMTP_POLICY),
-                )
-                for m in messages
-            ],
-            now=now,
-        )
+    return store.outbox_add(
+        [
+            (
+                str(m["Message-ID"]),
+                str(m["To"]),
+                str(m["X-Durandwatch-Day"]),
+                m.as_bytes(policy=SMTP_POLICY),
+            )
+            for m in messages
+        ],
+        now=now,
     )
 
 
@@ -226,7 +228,7 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
 
 
 def send_outbox(
-    store: Any, settings: SmtpSettings, *, now: datetime, factory: SmtpFactory = connect
+    store: Store, settings: SmtpSettings, *, now: datetime, factory: SmtpFactory = connect
 ) -> tuple[int, int]:
     """Send every due message; return (sent, failed this time). Failures are retried later."""
     due = store.outbox_due(now=now)

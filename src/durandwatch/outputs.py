@@ -23,19 +23,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
+from .dedup import Incident
 from .digest import build_digest, render_digest, trend_png
 from .errors import OutputError
 from .exports import alerts_atom, alerts_geojson, cap_alert, incidents_csv, incidents_geojson
 from .gazetteer import Gazetteer
+from .lifecycle import Alert
 from .render_map import build_map
 
 log = logging.getLogger(__name__)
 
 INCIDENT_DAYS = 30
 CAP_SENDER = "durandwatch@localhost"
-Record = dict[str, Any]
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
@@ -80,23 +80,19 @@ def write_day(
     output_dir: Path,
     day: date,
     *,
-    alerts: Sequence[Record],
-    incidents: Sequence[Record],
+    alerts: Sequence[Alert],
+    incidents: Sequence[Incident],
     gazetteer: Gazetteer | None,
     zone: str,
     daily_at: time,
     now: datetime,
-    previous_alerts: Sequence[Record] = (),
+    previous_alerts: Sequence[Alert] = (),
     templates: Path | None = None,
     cdn: bool = False,
 ) -> DayOutputs:
     """Write every output of ``day``; return the folder and files."""
     folder = output_dir / day.isoformat()
-    recent = [
-        i
-        for i in incidents
-        if day - timedelta(days=INCIDENT_DAYS) < date.fromisoformat(i["event_date"]) <= day
-    ]
+    recent = [i for i in incidents if day - timedelta(days=INCIDENT_DAYS) < i.event_date <= day]
     attributions = list(gazetteer.sources.attributions) if gazetteer is not None else []
     attributions.append("Incidents: durandwatch from the outlets linked in each report")
     files: dict[str, bytes | str] = {}
@@ -122,13 +118,13 @@ def write_day(
         zone=zone,
         cdn=cdn,
     )
-    shown = [a for a in alerts if a.get("level") != "green" or a.get("status") == "cleared"]
+    shown = [a for a in alerts if a.shown]
     files["incidents.geojson"] = incidents_geojson(recent)
-    files["alerts.geojson"] = alerts_geojson([a for a in shown if a.get("level") != "green"])
+    files["alerts.geojson"] = alerts_geojson([a for a in shown if a.level != "green"])
     files["incidents.csv"] = incidents_csv(recent)
-    files["alerts.atom"] = alerts_atom(shown, day=day.isoformat(), zone=zone, at=daily_at)
+    files["alerts.atom"] = alerts_atom(shown, day=day, zone=zone, at=daily_at)
     for alert in shown:
-        files[f"cap/{alert['alert_id']}.xml"] = cap_alert(
+        files[f"cap/{alert.alert_id}.xml"] = cap_alert(
             alert, sender=CAP_SENDER, zone=zone, at=daily_at, web="../map.html"
         )
     write_folder(folder, files)

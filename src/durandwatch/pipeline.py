@@ -13,13 +13,12 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from .analyze import Analyzer, Report, report_from_record, report_record
 from .clock import Clock, utc_now
-from .dedup import DATE_WINDOW, MAX_SPAN_DAYS, incident_record, merge_reports
+from .dedup import DATE_WINDOW, MAX_SPAN_DAYS, merge_reports
 from .escalation import History, IncidentView, assess
-from .lifecycle import advance, event_record, state_from_record, state_record
+from .lifecycle import Alert, advance, alert_of
 from .model import Item
 from .region import SectorMap
 from .rules import Rules
@@ -162,9 +161,7 @@ class Processor:
     def _merge(self, records: list[dict[str, object]]) -> int:
         reports = [report_from_record(r) for r in records]
         incidents = merge_reports(reports)
-        self.store.replace_incidents(
-            [incident_record(i) for i in incidents], [r.id for r in reports]
-        )
+        self.store.replace_incidents(incidents, [r.id for r in reports])
         return len(incidents)
 
 
@@ -221,30 +218,25 @@ def assess_alerts(
     day: date,
     now: datetime,
     covered_since: date | None = None,
-) -> list[dict[str, Any]]:
-    """Judge every unit for ``day``, move the alert lifecycle, store and return the events.
+) -> list[Alert]:
+    """Judge every unit for ``day``, move the alert lifecycle, store and return the alerts.
 
     ``covered_since``: the first day the store's history is complete from (see
     :class:`~durandwatch.escalation.History`).
     """
-    since = (day - timedelta(days=rules.history_days)).isoformat()
-    until = (day + timedelta(days=1)).isoformat()
+    since = day - timedelta(days=rules.history_days)
+    until = day + timedelta(days=1)
     views = [
         v
-        for v in (
-            IncidentView.from_record(r) for r in store.incident_records(since=since, until=until)
-        )
+        for v in (IncidentView.from_incident(i) for i in store.incidents(since=since, until=until))
         if v is not None
     ]
     history = History(views, sectors=sectors, covered_since=covered_since)
     assessments = assess(history, day, rules, only_alerts=True)
-    previous = {k: state_from_record(v) for k, v in store.open_alert_states().items()}
-    state, events = advance(previous, assessments, day)
-    records = [event_record(e) for e in events]
-    store.save_alerts({k: state_record(v) for k, v in state.items()}, records, now=now)
-    raised = [r for r in records if r["status"] in ("new", "escalated")]
+    state, events = advance(store.open_alert_states(), assessments, day)
+    alerts = [alert_of(e) for e in events]
+    store.save_alerts(state, alerts, now=now)
+    raised = [a for a in alerts if a.status in ("new", "escalated")]
     if raised:
-        log.warning(
-            "alerts: %s", "; ".join(f"{r['name']} {r['level']} ({r['status']})" for r in raised)
-        )
-    return records
+        log.warning("alerts: %s", "; ".join(f"{a.name} {a.level} ({a.status})" for a in raised))
+    return alerts

@@ -18,7 +18,7 @@ only http(s) links become links. Leaflet's JavaScript and CSS are embedded from 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -30,7 +30,9 @@ from jinja2.utils import htmlsafe_json_dumps
 
 from . import topology
 from .boundaries import Boundaries, haversine_km
+from .dedup import Incident
 from .gazetteer import Place
+from .lifecycle import Alert
 
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
@@ -43,7 +45,6 @@ TYPE_COLOURS = {
     "Strategic developments": "#616161",
 }
 LEVEL_COLOURS = {"red": "#c62828", "orange": "#ef6c00", "yellow": "#f9a825", "green": "#2e7d32"}
-Record = Mapping[str, Any]
 
 
 def _offline_assets() -> dict[str, str]:
@@ -54,8 +55,8 @@ def _offline_assets() -> dict[str, str]:
 
 def build_map(
     day: date,
-    incidents: Sequence[Record],
-    alerts: Sequence[Record],
+    incidents: Sequence[Incident],
+    alerts: Sequence[Alert],
     *,
     boundaries: Boundaries | None,
     crossings: Sequence[Place],
@@ -80,7 +81,7 @@ def build_map(
         "zone": zone,
         "fields": list(_FIELDS),
         "rows": [row for row in (_incident_row(i) for i in incidents) if row is not None],
-        "alerts": [_alert_feature(a, boundaries) for a in alerts if a.get("level") != "green"],
+        "alerts": [_alert_feature(a, boundaries) for a in alerts if a.level != "green"],
         "admin": admin_topology(boundaries) if boundaries is not None else None,
         "line": shapely.geometry.mapping(boundaries.line) if boundaries is not None else None,
         "outlines": [
@@ -158,37 +159,34 @@ _FIELDS = (
 )
 
 
-def _incident_row(inc: Record) -> list[Any] | None:
+def _incident_row(inc: Incident) -> list[Any] | None:
     """One incident as a compact row (the page turns rows into GeoJSON features)."""
-    loc = inc.get("location") or {}
-    if loc.get("lat") is None or loc.get("lon") is None:
+    loc = inc.location
+    if loc is None or loc.lat is None or loc.lon is None:
         return None
-    title = inc["title"]
-    sources = [
-        [s["outlet"], s.get("url")] + ([s["title"]] if s["title"] != title else [])
-        for s in inc.get("sources") or []
-    ]
-    frange = inc.get("fatalities_range")
+    title = inc.title
+    sources = [[s.outlet, s.url] + ([s.title] if s.title != title else []) for s in inc.sources]
+    frange = inc.fatalities_range
     return [
-        inc["id"],
+        inc.id,
         title,
-        inc["event_date"],
-        inc.get("first_reported"),
-        inc.get("event_type"),
-        inc.get("sub_event_type"),
-        inc.get("fatalities"),
-        frange if frange and frange[0] != frange[1] else None,
-        loc.get("place"),
-        loc.get("admin1"),
-        loc.get("admin2"),
-        int(loc.get("precision") or 3),
-        loc.get("distance_km"),
-        inc.get("direction") if inc.get("cross_border") else None,
-        [f"{a['name']} ({a['role']})" for a in inc.get("actors") or []],
-        inc.get("outlets"),
+        inc.event_date.isoformat(),
+        inc.first_reported.isoformat(),
+        inc.event_type,
+        inc.sub_event_type,
+        inc.fatalities,
+        list(frange) if frange and frange[0] != frange[1] else None,
+        loc.place,
+        loc.admin1,
+        loc.admin2,
+        loc.precision or 3,
+        loc.distance_km,
+        inc.direction if inc.cross_border else None,
+        [f"{a.name} ({a.role})" for a in inc.actors],
+        inc.outlets,
         sources,
-        round(float(loc["lon"]), 4),
-        round(float(loc["lat"]), 4),
+        round(float(loc.lon), 4),
+        round(float(loc.lat), 4),
     ]
 
 
@@ -246,7 +244,7 @@ def _union(parts: Sequence[Any]) -> Any:
     return shapely.make_valid(union, method="structure", keep_collapsed=False)
 
 
-def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, Any]:
+def _alert_feature(alert: Alert, boundaries: Boundaries | None) -> dict[str, Any]:
     """An alert for the map: its unit's shape when polygons are present, else a point.
 
     District and province alerts are drawn as their unit; a district the polygon set does
@@ -254,53 +252,53 @@ def _alert_feature(alert: Record, boundaries: Boundaries | None) -> dict[str, An
     outlined dashed. Sector and line alerts (and exchanges across the line) are listed in
     a panel, with their chain of incidents.
     """
-    unit = alert.get("unit") or ("district" if alert.get("admin2") else "province")
+    unit = alert.unit
     geometry = None
     approximate = False
     shape = None
-    country = str(alert.get("country") or "")
-    if boundaries is not None and unit == "district" and alert.get("admin2"):
-        found = boundaries.district_shape(country, str(alert["admin2"]))
+    country = alert.country or ""
+    if boundaries is not None and unit == "district" and alert.admin2:
+        found = boundaries.district_shape(country, alert.admin2)
         if found is not None:
             _, shape, exact = found
             approximate = not exact
-    elif boundaries is not None and unit == "province" and alert.get("admin1"):
-        shape = boundaries.province_shape(country, str(alert["admin1"]))
+    elif boundaries is not None and unit == "province" and alert.admin1:
+        shape = boundaries.province_shape(country, alert.admin1)
     if shape is not None:
         geometry = shapely.geometry.mapping(shapely.simplify(shape, 0.005))
     # The outline covers the alert's incidents (at least 15 km around its centre).
     radius = 15_000.0 if unit == "district" else 40_000.0
-    if alert.get("lat") is not None and alert.get("lon") is not None:
-        for inc in alert.get("incidents") or []:
-            if inc.get("lat") is not None and inc.get("lon") is not None:
+    if alert.lat is not None and alert.lon is not None:
+        for inc in alert.incidents:
+            if inc.lat is not None and inc.lon is not None:
                 km = haversine_km(
-                    float(alert["lat"]), float(alert["lon"]), float(inc["lat"]), float(inc["lon"])
+                    float(alert.lat), float(alert.lon), float(inc.lat), float(inc.lon)
                 )
                 radius = max(radius, km * 1000 + 8_000)
-    severity = alert.get("severity") or {}
+    severity = alert.severity
     return {
-        "id": alert["alert_id"],
-        "name": alert.get("name"),
+        "id": alert.alert_id,
+        "name": alert.name,
         "unit": unit,
-        "kind": alert.get("kind") or "escalation",
-        "level": alert.get("level"),
-        "score": alert.get("score"),
-        "status": alert.get("status"),
-        "trend": alert.get("trend"),
-        "admin1": alert.get("admin1"),
-        "admin2": alert.get("admin2"),
-        "country": alert.get("country"),
-        "lat": alert.get("lat"),
-        "lon": alert.get("lon"),
-        "reasons": alert.get("reasons") or [],
-        "severity": f"{severity.get('points')} ({severity.get('level')})" if severity else None,
-        "drivers": [d.get("name") for d in alert.get("drivers") or []],
-        "chain": alert.get("chain") or [],
-        "incidents": len(alert.get("incidents") or []),
+        "kind": alert.kind,
+        "level": alert.level,
+        "score": alert.score,
+        "status": alert.status,
+        "trend": alert.trend,
+        "admin1": alert.admin1,
+        "admin2": alert.admin2,
+        "country": alert.country,
+        "lat": alert.lat,
+        "lon": alert.lon,
+        "reasons": list(alert.reasons),
+        "severity": f"{severity.points} ({severity.level})" if severity else None,
+        "drivers": [d.name for d in alert.drivers],
+        "chain": list(alert.chain),
+        "incidents": len(alert.incidents),
         "geometry": geometry,
         "approximate": approximate,
         "radius": round(radius),
-        "silence": alert.get("silence"),
+        "silence": alert.silence,
     }
 
 

@@ -30,10 +30,11 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from .analyze import Analyzer, Report, parse_published
-from .dedup import Incident, Merger, incident_record
+from .codec import alert_record, dumps, incident_record
+from .dedup import Incident, Merger
 from .errors import DurandwatchError
 from .escalation import History, IncidentView, assess
-from .lifecycle import AlertEvent, AlertState, advance, event_record
+from .lifecycle import Alert, AlertEvent, AlertState, advance, alert_of
 from .region import SectorMap
 from .rules import Rules
 
@@ -182,7 +183,7 @@ def replay(
     out.mkdir(parents=True, exist_ok=True)
     merger = Merger()
     assessor = Assessor(rules, sectors=sectors, covered_since=first_day)
-    previous: list[dict[str, object]] = []
+    previous: list[Alert] = []
     recent_final: list[Incident] = []  # final incidents still inside the outputs' 31 days
     days = (end - first_day).days + 1
     alerts_path, incidents_path = out / "replay-alerts.jsonl", out / "replay-incidents.jsonl"
@@ -199,25 +200,21 @@ def replay(
             summary.items += count
             summary.relevant += len(reports)
             removed, changed = merger.add(reports)
-            views = [
-                v
-                for v in (IncidentView.from_record(incident_record(c)) for c in changed)
-                if v is not None
-            ]
+            views = [v for v in (IncidentView.from_incident(c) for c in changed) if v is not None]
             assessor.update(views, removed)
             if day >= start:
                 events = assessor.assess(day)
                 summary.days += 1
-                records = [event_record(event) for event in events]
-                for event, record in zip(events, records, strict=True):
-                    alert_out.write(record)
-                    if event.level in ("orange", "red"):
-                        summary.alert_days[event.level] += 1
-                    summary.alerts.add(event.alert_id)
+                alerts = [alert_of(event) for event in events]
+                for alert in alerts:
+                    alert_out.write(alert_record(alert))
+                    if alert.level in ("orange", "red"):
+                        summary.alert_days[alert.level] += 1
+                    summary.alerts.add(alert.alert_id)
                 if outputs is not None:
                     month = [*recent_final, *merger.incidents()]
-                    _write_outputs(outputs, out, day, records, previous, month)
-                previous = records
+                    _write_outputs(outputs, out, day, alerts, previous, month)
+                previous = alerts
             if n % FORGET_EVERY_DAYS == FORGET_EVERY_DAYS - 1:
                 final = merger.evict(before=day - timedelta(days=MERGE_HORIZON_DAYS))
                 for incident in final:
@@ -253,7 +250,7 @@ class _Writer:
 
     def write(self, record: dict[str, object]) -> None:
         assert self._handle is not None  # noqa: S101 - only inside the with block
-        self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._handle.write(dumps(record) + "\n")
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         assert self._handle is not None  # noqa: S101
@@ -423,14 +420,14 @@ def _write_outputs(
     settings: OutputSettings,
     out: Path,
     day: date,
-    alerts: list[dict[str, object]],
-    previous: list[dict[str, object]],
+    alerts: list[Alert],
+    previous: list[Alert],
     known: list[Incident],
 ) -> None:
     from .outputs import write_day
 
     since = day - timedelta(days=31)
-    incidents = [incident_record(i) for i in known if since < i.event_date <= day]
+    incidents = [i for i in known if since < i.event_date <= day]
     moment = datetime.combine(day, settings.daily_at, tzinfo=ZoneInfo(settings.zone))
     write_day(
         out / "alerts",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 
 from ..clock import to_iso
+from ..codec import alert_from_record, alert_record, dumps, loads, state_from_record, state_record
+from ..lifecycle import Alert, AlertState
 from .database import Database
 
 
@@ -15,30 +16,42 @@ class AlertTables:
 
     _db: Database
 
-    def open_alert_states(self) -> dict[str, dict[str, object]]:
-        """The remembered state of every open alert."""
+    def open_alert_states(self) -> dict[str, AlertState]:
+        """The remembered state of every open alert, by alert id."""
         rows = self._db.query("SELECT alert_id, state FROM alerts WHERE open = 1")
-        return {r[0]: json.loads(r[1]) for r in rows}
+        return {r[0]: state_from_record(loads(r[1])) for r in rows}
 
     def save_alerts(
         self,
-        states: dict[str, dict[str, object]],
-        events: Sequence[dict[str, object]],
+        states: Mapping[str, AlertState],
+        alerts: Sequence[Alert],
         *,
         now: datetime,
     ) -> None:
-        """Store the new open states and the day's alert events (one transaction)."""
+        """Store the new open states and the day's alerts (one transaction)."""
         stamp = to_iso(now)
-        alerts, log = [], []
-        for event in events:
-            alert = str(event["alert_id"])
-            state = states.get(alert)
-            record = json.dumps(event, ensure_ascii=False)
-            alerts.append(
-                (alert, int(state is not None), json.dumps(state) if state else None, record, stamp)
+        rows, log = [], []
+        for alert in alerts:
+            state = states.get(alert.alert_id)
+            record = dumps(alert_record(alert))
+            rows.append(
+                (
+                    alert.alert_id,
+                    int(state is not None),
+                    dumps(state_record(state), ascii_only=True) if state else None,
+                    record,
+                    stamp,
+                )
             )
             log.append(
-                (alert, event["date"], event["status"], event["level"], event["score"], record)
+                (
+                    alert.alert_id,
+                    alert.day.isoformat(),
+                    alert.status,
+                    alert.level,
+                    alert.score,
+                    record,
+                )
             )
         with self._db.transaction() as db:
             db.executemany(
@@ -46,7 +59,7 @@ class AlertTables:
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (alert_id) DO UPDATE SET"
                 " open = excluded.open, state = excluded.state,"
                 " last_event = excluded.last_event, updated = excluded.updated",
-                alerts,
+                rows,
             )
             db.executemany(
                 "INSERT INTO alert_log (alert_id, day, status, level, score, record)"
@@ -56,12 +69,13 @@ class AlertTables:
                 log,
             )
 
-    def alert_events(self, day: str) -> list[dict[str, object]]:
-        """The alert events recorded for one day (ISO date), highest score first."""
+    def day_alerts(self, day: date) -> list[Alert]:
+        """The alerts recorded for one day, highest score first."""
         rows = self._db.query(
-            "SELECT record FROM alert_log WHERE day = ? ORDER BY score DESC, alert_id", (day,)
+            "SELECT record FROM alert_log WHERE day = ? ORDER BY score DESC, alert_id",
+            (day.isoformat(),),
         )
-        return [json.loads(r[0]) for r in rows]
+        return [alert_from_record(loads(r[0])) for r in rows]
 
     def count_open_alerts(self) -> int:
         """Alerts currently open."""

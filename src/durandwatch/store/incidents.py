@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from ..clock import to_iso
+from ..codec import dumps, incident_from_record, incident_record, loads
+from ..dedup import Incident
 from .database import Database
 
 
@@ -80,10 +82,8 @@ class IncidentTables:
             )
         return [json.loads(record) for _, record in rows]
 
-    def replace_incidents(
-        self, records: Sequence[dict[str, object]], report_ids: Iterable[str]
-    ) -> None:
-        """Replace the incidents built from ``report_ids`` by ``records`` (one transaction)."""
+    def replace_incidents(self, incidents: Sequence[Incident], report_ids: Iterable[str]) -> None:
+        """Replace the incidents built from ``report_ids`` by ``incidents`` (one transaction)."""
         ids = list(report_ids)
         with self._db.transaction() as db:
             db.execute("CREATE TEMP TABLE IF NOT EXISTS _window (item_id TEXT PRIMARY KEY)")
@@ -102,56 +102,50 @@ class IncidentTables:
                 " event_date = excluded.event_date, record = excluded.record",
                 [
                     (
-                        record["id"],
-                        record["first_reported"],
-                        record["event_date"],
-                        json.dumps(record, ensure_ascii=False),
+                        incident.id,
+                        incident.first_reported.isoformat(),
+                        incident.event_date.isoformat(),
+                        dumps(incident_record(incident)),
                     )
-                    for record in records
+                    for incident in incidents
                 ],
             )
-            links = []
-            for record in records:
-                sources = record["sources"]
-                if not isinstance(sources, list):
-                    raise TypeError("an incident record needs a list of sources")
-                links += [(record["id"], s["report_id"]) for s in sources]
             db.executemany(
                 "INSERT INTO incident_reports (incident_id, item_id) VALUES (?, ?)"
                 " ON CONFLICT DO NOTHING",
-                links,
+                [(incident.id, s.report_id) for incident in incidents for s in incident.sources],
             )
             if self._postgis:
-                self._set_points(db, records)
+                self._set_points(db, incidents)
 
-    def _set_points(self, db: Database, records: Sequence[dict[str, object]]) -> None:
+    def _set_points(self, db: Database, incidents: Sequence[Incident]) -> None:
         """The PostGIS point of each incident that has coordinates."""
         gis = self._postgis
-        points = []
-        for record in records:
-            lat, lon = record.get("lat"), record.get("lon")
-            if isinstance(lat, int | float) and isinstance(lon, int | float):
-                points.append((float(lon), float(lat), record["id"]))
+        points = [
+            (loc.lon, loc.lat, incident.id)
+            for incident in incidents
+            if (loc := incident.location) is not None
+            and loc.lat is not None
+            and loc.lon is not None
+        ]
         db.executemany(
             f'UPDATE incidents SET geom = "{gis}".ST_SetSRID("{gis}".ST_MakePoint(?, ?), 4326)'  # noqa: S608 - the schema name comes from pg_extension
             " WHERE id = ?",
             points,
         )
 
-    def incident_records(
-        self, *, since: str | None = None, until: str | None = None
-    ) -> list[dict[str, object]]:
-        """Stored incidents with event dates in ``[since, until)`` (ISO dates)."""
+    def incidents(self, *, since: date | None = None, until: date | None = None) -> list[Incident]:
+        """Stored incidents with event dates in ``[since, until)``, by event date and id."""
         query = "SELECT record FROM incidents WHERE 1 = 1"
         args: list[object] = []
         if since is not None:
             query += " AND event_date >= ?"
-            args.append(since)
+            args.append(since.isoformat())
         if until is not None:
             query += " AND event_date < ?"
-            args.append(until)
+            args.append(until.isoformat())
         rows = self._db.query(query + " ORDER BY event_date, id", args)
-        return [json.loads(r[0]) for r in rows]
+        return [incident_from_record(loads(r[0])) for r in rows]
 
     def count_incidents(self) -> int:
         """Incidents stored."""
