@@ -6,7 +6,7 @@ import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -291,3 +291,29 @@ def test_a_full_disk_says_so_and_keeps_nothing_of_the_write(tmp_path: Path) -> N
         store.record_items(FEED, big, now=NOW, etag='"v1"', last_modified=None, http_status=200)
         assert store.count_items() == 60
         assert store.integrity_check() == "ok"
+
+
+def test_incidents_read_again_are_the_stored_ones(store_target: Path | str) -> None:
+    """Unchanged rows are not decoded twice; a changed row is read as it now is."""
+    with Store(store_target) as store:
+        items = [make_item(1), make_item(2)]
+        store.record_items(FEED, items, now=NOW, etag=None, last_modified=None, http_status=200)
+        store.save_reports(
+            [{"id": i.id, "published": NOW.isoformat(), "relevant": True} for i in items], now=NOW
+        )
+        first, second = (
+            make_incident(
+                id=f"inc-{n}", sources=(replace(make_incident().sources[0], report_id=i.id),)
+            )
+            for n, i in enumerate(items)
+        )
+        store.replace_incidents([first, second], [i.id for i in items])
+        before = store.incidents()
+        assert before == [first, second]
+        store.replace_incidents([replace(second, title="Toll rises")], [items[1].id])
+        after = store.incidents()
+        assert [i.title for i in after] == [first.title, "Toll rises"]
+        assert after[0] is before[0]  # the same row: the same object, not decoded again
+        assert after[1] is not before[1]
+        assert store.incidents(since=date(2024, 12, 30)) == []
+        assert store.incidents() == after

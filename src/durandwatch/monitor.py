@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from .fetch import Fetcher
     from .gazetteer import Gazetteer
     from .ingest import Ingestor
+    from .notify import SmtpFactory
     from .outputs import DayOutputs
 
 log = logging.getLogger(__name__)
@@ -309,7 +310,7 @@ class Monitor:
             cdn=cdn,
         )
 
-    def email(self, day: date | None = None, *, factory: Any = None) -> EmailReport:
+    def email(self, day: date | None = None, *, factory: SmtpFactory | None = None) -> EmailReport:
         """Queue the day's digest for every recipient and send what is due."""
         from .notify import build_email, connect, load_recipients, queue, send_outbox
 

@@ -16,8 +16,12 @@ class IncidentTables:
     """What processing writes: one report per item, incidents built from reports."""
 
     _db: Database
-    #: On PostgreSQL with PostGIS: the schema of its functions (incidents get a point).
+    #: On PostGIS: the schema of its functions (incidents get a point).
     _postgis: str | None = None
+    #: The incidents the last read returned, by their stored text. The scoring pass reads
+    #: the same window every 15 minutes and most rows have not changed since: those are
+    #: not parsed and decoded again (an equal text is an equal, immutable incident).
+    _decoded: dict[str, Incident] | None = None
 
     def save_reports(self, records: Sequence[dict[str, object]], *, now: datetime) -> None:
         """Store analysed reports (one transaction); a report is replaced if re-analysed."""
@@ -145,7 +149,17 @@ class IncidentTables:
             query += " AND event_date < ?"
             args.append(until.isoformat())
         rows = self._db.query(query + " ORDER BY event_date, id", args)
-        return [incident_from_record(loads(r[0])) for r in rows]
+        known = self._decoded or {}
+        decoded: dict[str, Incident] = {}
+        incidents = []
+        for (text,) in rows:
+            incident = known.get(text)
+            if incident is None:
+                incident = incident_from_record(loads(text))
+            decoded[text] = incident
+            incidents.append(incident)
+        self._decoded = decoded  # one read's incidents are kept, no more
+        return incidents
 
     def count_incidents(self) -> int:
         """Incidents stored."""
