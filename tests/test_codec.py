@@ -1,10 +1,10 @@
-"""The JSON form of incidents, alerts and alert states: what databases already hold reads.
+"""The JSON form of reports, incidents, alerts and alert states: stored rows still read.
 
-``golden/codec/`` holds rows as the store wrote them before the records were typed (an
-incident with a direction, its evidence, a claim and a toll range; an escalation alert
-with its tests; an open alert's state), byte for byte. Reading them and writing them
-again must give the same bytes, so existing databases and replay files keep working and
-a record read back exports as it always did.
+``golden/codec/`` holds rows as the store wrote them before the records were typed (a
+relevant report; an incident with a direction, its evidence, a claim and a toll range; an
+escalation alert with its tests; an open alert's state), byte for byte. Reading them and
+writing them again must give the same bytes, so existing databases and replay files keep
+working and a record read back exports as it always did.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from durandwatch.analyze import Analyzer
+from durandwatch.analyze import Analyzer, NotAnalysable
 from durandwatch.codec import (
     RecordError,
     alert_from_record,
@@ -24,6 +24,9 @@ from durandwatch.codec import (
     incident_from_record,
     incident_record,
     loads,
+    report_from_record,
+    report_record,
+    report_row,
     state_from_record,
     state_record,
 )
@@ -157,3 +160,27 @@ def test_every_incident_of_the_analyze_corpus_round_trips() -> None:
         again = incident_from_record(loads(text))
         assert again == incident
         assert dumps(incident_record(again)) == text
+
+
+def test_a_stored_report_reads_and_writes_back_the_same_bytes() -> None:
+    text = stored("report.json")
+    report = report_from_record(loads(text))
+    assert report.published == datetime(2016, 1, 1, 17, 16, 10, tzinfo=UTC)
+    assert report.geo.location is not None
+    assert report.geo.location.admin2 == "Omna"
+    assert report.extraction.relevant
+    assert dumps(report_record(report)) == text
+    assert report_row(report) == loads(text)
+
+
+def test_of_an_item_that_is_no_incident_only_the_reason_is_kept() -> None:
+    report = report_from_record(loads(stored("report.json")))
+    skipped = replace(report, extraction=replace(report.extraction, relevant=False))
+    assert report_row(skipped) == {
+        "id": "7a7f4a087247be54e43cecc98eabaf5b",
+        "published": "2016-01-01T17:16:10+00:00",
+        "relevant": False,
+        "reason": "violent deaths",
+    }
+    failed = NotAnalysable.of("x", report.published, RecursionError("too deep\nmore"))
+    assert report_row(failed)["reason"] == "not analysable: RecursionError: too deep"

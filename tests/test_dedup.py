@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from durandwatch.analyze import Analyzer, Report, report_from_record, report_record
+from durandwatch.analyze import Analyzer, Report
+from durandwatch.codec import report_from_record, report_record
 from durandwatch.dedup import WIRE_COPY, independent_outlets, jaccard, merge_reports, shingles
 from durandwatch.gazetteer import build_gazetteer
 from durandwatch.geocode import Geocoder

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from durandwatch.analyze import Analyzer, report_record
+from durandwatch.analyze import Analyzer
 from durandwatch.codec import alert_from_record
 from durandwatch.dedup import merge_reports
 from durandwatch.exports import (
@@ -122,7 +122,7 @@ def _store_incidents(store: Store) -> None:
     ]
     feed = FeedSpec(name="golden", url="https://golden.example/feed")
     store.record_items(feed, items, now=NOW, etag=None, last_modified=None, http_status=200)
-    store.save_reports([report_record(r) for r in reports], now=NOW)
+    store.save_reports(reports, now=NOW)
     store.replace_incidents(merge_reports(reports), [r.id for r in reports])
 
 

@@ -464,7 +464,7 @@ def test_the_other_countrys_provinces_are_another_event(embedded: Geocoder) -> N
 def test_analyze_output_carries_the_extra_provinces_and_reads_old_records(
     embedded: Geocoder,
 ) -> None:
-    from durandwatch.analyze import report_from_record, report_record
+    from durandwatch.codec import report_from_record, report_record
 
     report = Analyzer(embedded).analyze(
         "t", "Pakistani strikes on Paktia and Paktika kill 12", published=NOW

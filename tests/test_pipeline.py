@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from durandwatch.analyze import Analyzer, report_from_record
+from durandwatch.analyze import Analyzer, Report
 from durandwatch.dedup import merge_reports
 from durandwatch.gazetteer import build_gazetteer
 from durandwatch.geocode import Geocoder
@@ -62,6 +63,12 @@ def item(ident: str, hours: int, title: str, summary: str = "") -> Item:
     )
 
 
+def stored_rows(store: Store) -> list[dict[str, object]]:
+    """Every reports row as stored, relevant or not."""
+    rows = store._db.query("SELECT record FROM reports ORDER BY item_id")
+    return [json.loads(r[0]) for r in rows]
+
+
 def groups(store: Store) -> list[list[str]]:
     return sorted(sorted(s.report_id for s in i.sources) for i in store.incidents())
 
@@ -78,7 +85,7 @@ def run_polls(
             store.record_items(SPEC, fresh, now=now, etag=None, last_modified=None, http_status=200)
             Processor(store, ANALYZER, outlets={}, now=lambda now=now: now).run(batch=batch)
         stored = groups(store)
-        full = merge_reports([report_from_record(r) for r in store.report_records()])
+        full = merge_reports(store.reports())
     assert stored == sorted(sorted(s.report_id for s in i.sources) for i in full)
     return stored
 
@@ -143,7 +150,7 @@ def test_items_that_are_not_incidents_are_read_once_and_kept_short(
         assert processor.run().analyzed == 1
         assert processor.run().analyzed == 0
         assert store.unanalyzed_items() == []
-        (record,) = store.report_records(relevant_only=False)
+        (record,) = stored_rows(store)
     # The item keeps its text; the report only says it was read and why it is not one.
     assert record["relevant"] is False
     assert record["reason"]
@@ -205,7 +212,7 @@ def test_an_item_that_breaks_the_analyser_is_recorded_and_never_retried(
         assert (first.analyzed, first.relevant, first.failed) == (4, 2, 2)
         assert processor.run().analyzed == 0  # nothing is retried in a loop
         assert sorted(analyzer.calls) == ["a1", "b1", "boom1", "boom2"]
-        records = {str(r["id"]): r for r in store.report_records(relevant_only=False)}
+        records = {str(r["id"]): r for r in stored_rows(store)}
         assert records["boom1"]["reason"] == (
             "not analysable: RecursionError: maximum recursion depth exceeded"
         )
@@ -223,14 +230,14 @@ def test_an_old_item_is_merged_around_its_own_date_only(
     loaded: list[str] = []
     with Store(store_target) as store:
         store.sync_feeds([SPEC])
-        real = store.report_records
+        real = store.reports
 
-        def spy(**kwargs: Any) -> list[dict[str, object]]:
-            records = real(**kwargs)
-            loaded.extend(str(r["id"]) for r in records)
-            return records
+        def spy(**kwargs: Any) -> list[Report]:
+            reports = real(**kwargs)
+            loaded.extend(r.id for r in reports)
+            return reports
 
-        store.report_records = spy  # type: ignore[method-assign]
+        store.reports = spy  # type: ignore[method-assign]
 
         def poll(rows: list[Item], now: datetime) -> None:
             store.record_items(SPEC, rows, now=now, etag=None, last_modified=None, http_status=200)
@@ -246,7 +253,7 @@ def test_an_old_item_is_merged_around_its_own_date_only(
         poll([item(*ITEMS[2])], late + timedelta(hours=1))
         assert not {"old", "mid"} & set(loaded)
         stored = groups(store)
-        full = merge_reports([report_from_record(r) for r in real()])
+        full = merge_reports(real())
     assert stored == sorted(sorted(s.report_id for s in i.sources) for i in full)
     assert ["old"] in stored
     assert ["mid"] in stored

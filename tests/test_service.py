@@ -17,6 +17,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from durandwatch.analyze import NotAnalysable
 from durandwatch.config import load_config
 from durandwatch.model import Item
 from durandwatch.monitor import Monitor
@@ -113,7 +114,7 @@ def test_daily_run_forgets_old_items_that_are_not_incidents(tmp_path: Path) -> N
         store = monitor.store
         store.record_items(spec, [item], now=then, etag=None, last_modified=None, http_status=200)
         store.save_reports(
-            [{"id": "n1", "published": then.isoformat(), "relevant": False, "reason": "sport"}],
+            [NotAnalysable("n1", then, "sport")],  # kept as read, as a non-incident is
             now=then,
         )
         clock["now"] = then + timedelta(days=300)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from durandwatch.analyze import NotAnalysable
 from durandwatch.errors import AlreadyRunningError, StoreError
 from durandwatch.model import FeedSpec, Item
 from durandwatch.parse import item_id
@@ -229,8 +230,7 @@ def test_incidents_get_a_postgis_point(database: str | None) -> None:
             pytest.skip("the server offers no PostGIS")
         item = make_item(1)
         store.record_items(FEED, [item], now=NOW, etag=None, last_modified=None, http_status=200)
-        report = {"id": item.id, "published": NOW.isoformat(), "relevant": True}
-        store.save_reports([report], now=NOW)
+        store.save_reports([NotAnalysable(item.id, NOW, "a row for the link")], now=NOW)
         base = make_incident()
         incident = replace(
             base,
@@ -298,9 +298,7 @@ def test_incidents_read_again_are_the_stored_ones(store_target: Path | str) -> N
     with Store(store_target) as store:
         items = [make_item(1), make_item(2)]
         store.record_items(FEED, items, now=NOW, etag=None, last_modified=None, http_status=200)
-        store.save_reports(
-            [{"id": i.id, "published": NOW.isoformat(), "relevant": True} for i in items], now=NOW
-        )
+        store.save_reports([NotAnalysable(i.id, NOW, "a row for the link") for i in items], now=NOW)
         first, second = (
             make_incident(
                 id=f"inc-{n}", sources=(replace(make_incident().sources[0], report_id=i.id),)

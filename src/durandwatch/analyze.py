@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from .clock import utc_now
@@ -35,6 +35,23 @@ class Report:
     url: str | None
     geo: Geocoded
     extraction: Extraction
+
+
+@dataclass(frozen=True, slots=True)
+class NotAnalysable:
+    """An item the analyser failed on: kept as read, with the reason, and never retried."""
+
+    id: str
+    published: datetime
+    reason: str
+
+    @classmethod
+    def of(cls, ident: str, published: datetime, exc: BaseException) -> NotAnalysable:
+        """The record of ``exc`` (its type and the first line of its message)."""
+        text = str(exc).splitlines()[0][:200] if str(exc) else ""
+        return cls(
+            ident, published, f"not analysable: {type(exc).__name__}{': ' + text if text else ''}"
+        )
 
 
 class Analyzer:
@@ -170,78 +187,3 @@ def analyze_lines(
         out = {"id": record.get("id")}
         out.update(report_json(report))
         yield json.dumps(out, ensure_ascii=False)
-
-
-def report_record(report: Report) -> dict[str, Any]:
-    """Everything needed to rebuild ``report`` later (stored as JSON)."""
-    record = report_json(report)
-    record.update(
-        {
-            "id": report.id,
-            "text": report.text,
-            "published": report.published.isoformat(),
-            "outlet": report.source,
-            "url": report.url,
-            "countries": list(report.geo.countries),
-        }
-    )
-    return record
-
-
-def report_from_record(record: dict[str, Any]) -> Report:
-    """The inverse of :func:`report_record`."""
-    from .extract import Actor, Claim
-    from .model import Location, PlaceMention
-
-    loc = record.get("location")
-    location = None
-    if loc is not None:
-        loc = dict(loc)
-        loc["candidates"] = tuple(loc.get("candidates") or ())
-        loc["also_admin1"] = tuple(loc.get("also_admin1") or ())  # absent in older records
-        location = Location(**loc)
-    mentions = tuple(PlaceMention(**m) for m in record.get("places") or ())
-    claim = Claim(**record["claim"]) if record.get("claim") else None
-    actors = tuple(
-        Actor(
-            id=a["id"],
-            name=a["name"],
-            kind=a["kind"],
-            country=a["country"],
-            role=a["role"],
-            text=a["text"],
-            sectarian=a.get("sectarian", False),
-        )
-        for a in record.get("actors") or ()
-    )
-    frange = record.get("fatalities_range")
-    extraction = Extraction(
-        relevant=bool(record["relevant"]),
-        event_type=record.get("event_type"),
-        sub_event_type=record.get("sub_event_type"),
-        actors=actors,
-        fatalities=record.get("fatalities"),
-        fatalities_range=(int(frange[0]), int(frange[1])) if frange else None,
-        injured=record.get("injured"),
-        cross_border=bool(record.get("cross_border")),
-        direction=record.get("direction"),
-        event_date=date.fromisoformat(record["event_date"]),
-        time_precision=int(record.get("time_precision") or 1),
-        claim=claim,
-        sectarian=bool(record.get("sectarian")),
-        reason=record.get("reason") or "",
-        crossing=Crossing(**record["direction_evidence"])
-        if record.get("direction_evidence")
-        else None,
-    )
-    geo = Geocoded(mentions, location, tuple(record.get("countries") or ()))
-    published = datetime.fromisoformat(record["published"]).astimezone(UTC)
-    return Report(
-        str(record["id"]),
-        record["text"],
-        published,
-        record.get("outlet"),
-        record.get("url"),
-        geo,
-        extraction,
-    )

@@ -1,11 +1,13 @@
-"""The JSON form of incidents, alerts and open alert states, both ways.
+"""The JSON form of reports, incidents, alerts and open alert states, both ways.
 
 What the store keeps in its ``record`` and ``state`` columns, what ``replay`` writes to
 ``replay-incidents.jsonl`` and ``replay-alerts.jsonl``, and what the GeoJSON exports carry
-as properties: one form, written and read here only, so the stages between the store and
-the outputs pass frozen dataclasses (:class:`~durandwatch.dedup.Incident`,
-:class:`~durandwatch.lifecycle.Alert`, :class:`~durandwatch.lifecycle.AlertState`) and
-never read a key by its string.
+as properties: one form, written and read here only, so the stages after analysis pass
+frozen dataclasses (:class:`~durandwatch.analyze.Report`,
+:class:`~durandwatch.dedup.Incident`, :class:`~durandwatch.lifecycle.Alert`,
+:class:`~durandwatch.lifecycle.AlertState`) and never read a key by its string. (A
+report's analysis is the ``analyze`` command's output, :func:`~durandwatch.analyze.report_json`;
+the store adds what rebuilding the report needs.)
 
 The shapes are those stored since before the records were typed, key for key and in the
 same order, so existing databases read as they are and re-encode to the same bytes. Keys
@@ -21,15 +23,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from .analyze import NotAnalysable, Report, report_json
 from .dedup import Incident, SourceRef
 from .errors import RecordError
 from .escalation import Driver, Severity, Test
-from .extract import Actor, Crossing
+from .extract import Actor, Claim, Crossing, Extraction
+from .geocode import Geocoded
 from .lifecycle import Alert, AlertIncident, AlertSource, AlertState, EscalationTests
-from .model import Location
+from .model import Location, PlaceMention
 
 __all__ = [
     "RecordError",
@@ -40,6 +44,9 @@ __all__ = [
     "incident_from_record",
     "incident_record",
     "loads",
+    "report_from_record",
+    "report_record",
+    "report_row",
     "state_from_record",
     "state_record",
 ]
@@ -59,6 +66,93 @@ def loads(text: str | bytes) -> JsonObject:
     if not isinstance(value, dict):
         raise RecordError(f"a stored record is {type(value).__name__}, not a JSON object")
     return value
+
+
+# -- reports ------------------------------------------------------------------------------
+
+
+def report_row(report: Report | NotAnalysable) -> dict[str, object]:
+    """What the store keeps of an analysed item: a relevant report whole; of any other item
+    only that it was read and why it is no incident (most items of general news feeds are
+    not incidents, and their full analysis would double the database for nothing: the
+    item keeps its text)."""
+    if isinstance(report, Report) and report.extraction.relevant:
+        return report_record(report)
+    reason = report.extraction.reason if isinstance(report, Report) else report.reason
+    return {
+        "id": report.id,
+        "published": report.published.isoformat(),
+        "relevant": False,
+        "reason": reason,
+    }
+
+
+def report_record(report: Report) -> dict[str, object]:
+    """Everything needed to rebuild ``report`` later."""
+    record: dict[str, object] = report_json(report)
+    record.update(
+        {
+            "id": report.id,
+            "text": report.text,
+            "published": report.published.isoformat(),
+            "outlet": report.source,
+            "url": report.url,
+            "countries": list(report.geo.countries),
+        }
+    )
+    return record
+
+
+def report_from_record(record: JsonObject) -> Report:
+    """The inverse of :func:`report_record` (keys added over time read as their defaults)."""
+    r: Any = record  # parsed JSON: its shape is checked by constructing from it
+    try:
+        loc = r.get("location")
+        location = None
+        if loc is not None:
+            loc = dict(loc)
+            loc["candidates"] = tuple(loc.get("candidates") or ())
+            loc["also_admin1"] = tuple(loc.get("also_admin1") or ())  # absent in older records
+            location = Location(**loc)
+        mentions = tuple(PlaceMention(**m) for m in r.get("places") or ())
+        claim = Claim(**r["claim"]) if r.get("claim") else None
+        actors = tuple(
+            Actor(
+                id=a["id"],
+                name=a["name"],
+                kind=a["kind"],
+                country=a["country"],
+                role=a["role"],
+                text=a["text"],
+                sectarian=a.get("sectarian", False),
+            )
+            for a in r.get("actors") or ()
+        )
+        frange = r.get("fatalities_range")
+        extraction = Extraction(
+            relevant=bool(r["relevant"]),
+            event_type=r.get("event_type"),
+            sub_event_type=r.get("sub_event_type"),
+            actors=actors,
+            fatalities=r.get("fatalities"),
+            fatalities_range=(int(frange[0]), int(frange[1])) if frange else None,
+            injured=r.get("injured"),
+            cross_border=bool(r.get("cross_border")),
+            direction=r.get("direction"),
+            event_date=_day(r["event_date"]),
+            time_precision=int(r.get("time_precision") or 1),
+            claim=claim,
+            sectarian=bool(r.get("sectarian")),
+            reason=r.get("reason") or "",
+            crossing=Crossing(**r["direction_evidence"]) if r.get("direction_evidence") else None,
+        )
+        geo = Geocoded(mentions, location, tuple(r.get("countries") or ()))
+        published = _moment(r["published"]).astimezone(UTC)
+        return Report(
+            str(r["id"]), r["text"], published, r.get("outlet"), r.get("url"), geo, extraction
+        )
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise _bad("report", record, exc) from None
 
 
 # -- incidents ----------------------------------------------------------------------------

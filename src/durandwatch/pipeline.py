@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from .analyze import Analyzer, Report, report_from_record, report_record
+from .analyze import Analyzer, NotAnalysable, Report
 from .clock import Clock, utc_now
 from .dedup import DATE_WINDOW, MAX_SPAN_DAYS, merge_reports
 from .escalation import History, IncidentView, assess
@@ -79,23 +79,22 @@ class Processor:
             items = self.store.unanalyzed_items(limit=batch)
             if not items:
                 break
-            records = []
+            reports: list[Report | NotAnalysable] = []
             windows: list[Window] = []
             for item in items:
                 try:
                     report = self._analyze(item)
-                    record = report_record(report) if report.extraction.relevant else _skip(report)
                 except Exception as exc:  # that item's failure; stored, never retried
-                    records.append(_not_analysable(item, exc))
+                    reports.append(NotAnalysable.of(item.id, item.published, exc))
                     if not failed:
                         log.error("item %s could not be analysed", item.id, exc_info=exc)
                     failed += 1
                     continue
-                records.append(record)
+                reports.append(report)
                 if report.extraction.relevant:
                     relevant += 1
                     windows.append(self._window(item, report))
-            self.store.save_reports(records, now=self.now())
+            self.store.save_reports(reports, now=self.now())
             analyzed += len(items)
             if since is None and windows:
                 incidents += self.refresh_windows(windows)
@@ -139,10 +138,10 @@ class Processor:
     def refresh_incidents(self, *, since: datetime | None) -> int:
         """Merge the stored reports from ``since`` (minus an overlap) and store the incidents."""
         window = None if since is None else since - OVERLAP
-        records = self.store.report_records(since=window)
+        reports = self.store.reports(since=window)
         if window is not None:
-            records += self.store.incident_partners(str(r["id"]) for r in records)
-        return self._merge(records)
+            reports += self.store.incident_partners(r.id for r in reports)
+        return self._merge(reports)
 
     def refresh_windows(self, windows: Iterable[Window]) -> int:
         """Merge the stored reports published in ``windows`` and store the incidents.
@@ -150,16 +149,15 @@ class Processor:
         The incidents are rebuilt whole: a report outside the windows that shares an
         incident with one inside comes along.
         """
-        seen: dict[str, dict[str, object]] = {}
+        seen: dict[str, Report] = {}
         for start, end in _joined(windows):
-            for record in self.store.report_records(since=start, until=end):
-                seen.setdefault(str(record["id"]), record)
-        records = list(seen.values())
-        records += self.store.incident_partners(list(seen))
-        return self._merge(records)
+            for report in self.store.reports(since=start, until=end):
+                seen.setdefault(report.id, report)
+        reports = list(seen.values())
+        reports += self.store.incident_partners(list(seen))
+        return self._merge(reports)
 
-    def _merge(self, records: list[dict[str, object]]) -> int:
-        reports = [report_from_record(r) for r in records]
+    def _merge(self, reports: list[Report]) -> int:
         incidents = merge_reports(reports)
         self.store.replace_incidents(incidents, [r.id for r in reports])
         return len(incidents)
@@ -179,31 +177,6 @@ def _joined(windows: Iterable[Window]) -> list[Window]:
         else:
             joined.append((start, end))
     return joined
-
-
-def _not_analysable(item: Item, exc: BaseException) -> dict[str, object]:
-    """What is kept of an item the analyser failed on: that it was read, and why not."""
-    text = str(exc).splitlines()[0][:200] if str(exc) else ""
-    return {
-        "id": item.id,
-        "published": item.published.isoformat(),
-        "relevant": False,
-        "reason": f"not analysable: {type(exc).__name__}{': ' + text if text else ''}",
-    }
-
-
-def _skip(report: Report) -> dict[str, object]:
-    """What is kept of a report that is not an incident: that it was read, and why not.
-
-    Most items of general news feeds are not incidents; keeping their full analysis would
-    double the database for nothing (the item itself keeps the text).
-    """
-    return {
-        "id": report.id,
-        "published": report.published.isoformat(),
-        "relevant": False,
-        "reason": report.extraction.reason,
-    }
 
 
 def _midnight(day: date) -> datetime:

@@ -1,13 +1,20 @@
-"""Reports (an item as analysed) and incidents (reports merged), with the meta values."""
+"""Reports (an item as analysed) and incidents (reports merged)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
+from ..analyze import NotAnalysable, Report
 from ..clock import to_iso
-from ..codec import dumps, incident_from_record, incident_record, loads
+from ..codec import (
+    dumps,
+    incident_from_record,
+    incident_record,
+    loads,
+    report_from_record,
+    report_row,
+)
 from ..dedup import Incident
 from .database import Database
 
@@ -23,39 +30,40 @@ class IncidentTables:
     #: not parsed and decoded again (an equal text is an equal, immutable incident).
     _decoded: dict[str, Incident] | None = None
 
-    def save_reports(self, records: Sequence[dict[str, object]], *, now: datetime) -> None:
-        """Store analysed reports (one transaction); a report is replaced if re-analysed."""
+    def save_reports(self, reports: Sequence[Report | NotAnalysable], *, now: datetime) -> None:
+        """Store analysed items (one transaction); a report is replaced if re-analysed.
+
+        A relevant report is kept whole; of any other item only that it was read and why
+        not (:func:`~durandwatch.codec.report_row`).
+        """
         stamp = to_iso(now)
+        rows = []
+        for report in reports:
+            record = report_row(report)
+            rows.append(
+                (
+                    report.id,
+                    stamp,
+                    record["published"],
+                    int(bool(record["relevant"])),
+                    dumps(record),
+                )
+            )
         with self._db.transaction() as db:
             db.executemany(
                 "INSERT INTO reports (item_id, analyzed_at, published, relevant, record)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_id) DO UPDATE SET"
                 " analyzed_at = excluded.analyzed_at, relevant = excluded.relevant,"
                 " record = excluded.record",
-                [
-                    (
-                        r["id"],
-                        stamp,
-                        r["published"],
-                        int(bool(r["relevant"])),
-                        json.dumps(r, ensure_ascii=False),
-                    )
-                    for r in records
-                ],
+                rows,
             )
 
-    def report_records(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        relevant_only: bool = True,
-    ) -> list[dict[str, object]]:
-        """Stored report records published in ``[since, until)``."""
-        query = "SELECT record FROM reports WHERE 1 = 1"
+    def reports(
+        self, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Report]:
+        """The stored relevant reports published in ``[since, until)``."""
+        query = "SELECT record FROM reports WHERE relevant = 1"
         args: list[object] = []
-        if relevant_only:
-            query += " AND relevant = 1"
         if since is not None:
             query += " AND published >= ?"
             args.append(since.isoformat())
@@ -63,10 +71,10 @@ class IncidentTables:
             query += " AND published < ?"
             args.append(until.isoformat())
         rows = self._db.query(query + " ORDER BY published, item_id", args)
-        return [json.loads(r[0]) for r in rows]
+        return [report_from_record(loads(r[0])) for r in rows]
 
-    def incident_partners(self, item_ids: Iterable[str]) -> list[dict[str, object]]:
-        """Report records that share an incident with one of ``item_ids`` but are not in it.
+    def incident_partners(self, item_ids: Iterable[str]) -> list[Report]:
+        """Reports that share an incident with one of ``item_ids`` but are not among them.
 
         Rebuilding the incidents of a window must rebuild them whole: a report published
         before the window that belongs to an incident reaching into it comes along. (A
@@ -84,7 +92,7 @@ class IncidentTables:
                 " JOIN reports r ON r.item_id = b.item_id"
                 " WHERE b.item_id NOT IN (SELECT item_id FROM _seed) ORDER BY r.item_id"
             )
-        return [json.loads(record) for _, record in rows]
+        return [report_from_record(loads(record)) for _, record in rows]
 
     def replace_incidents(self, incidents: Sequence[Incident], report_ids: Iterable[str]) -> None:
         """Replace the incidents built from ``report_ids`` by ``incidents`` (one transaction)."""
