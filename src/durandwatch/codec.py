@@ -6,8 +6,8 @@ as properties: one form, written and read here only, so the stages after analysi
 frozen dataclasses (:class:`~durandwatch.analyze.Report`,
 :class:`~durandwatch.dedup.Incident`, :class:`~durandwatch.lifecycle.Alert`,
 :class:`~durandwatch.lifecycle.AlertState`) and never read a key by its string. (A
-report's analysis is the ``analyze`` command's output, :func:`~durandwatch.analyze.report_json`;
-the store adds what rebuilding the report needs.)
+report's analysis is the ``analyze`` command's output,
+:func:`~durandwatch.analyze.report_json`; the store adds what rebuilding it needs.)
 
 The shapes are those stored since before the records were typed, key for key and in the
 same order, so existing databases read as they are and re-encode to the same bytes. Keys
@@ -15,7 +15,8 @@ that older rows lack read as the value the outputs always put in their place (an
 without ``unit`` is a district alert when it has a district, else a province alert;
 without ``kind`` an escalation). Numbers come back as they were written: an integer
 stays an integer where a float is declared, so an export of a stored record prints it as
-it always did. A row that is not such a record raises :class:`RecordError` naming the key.
+it always did. A row that is not such a record raises :class:`RecordError` naming the
+record and what in it could not be read.
 """
 
 from __future__ import annotations
@@ -266,7 +267,7 @@ def incident_from_record(record: JsonObject) -> Incident:
                     for a in _items(r["actors"])
                 ]
             ),
-            fatalities=_count(r["fatalities"], "fatalities"),
+            fatalities=_opt_count(r["fatalities"], "fatalities"),
             fatalities_range=(frange[0], frange[1]) if frange else None,
             injured=r.get("injured"),
             cross_border=r["cross_border"],
@@ -286,7 +287,7 @@ def incident_from_record(record: JsonObject) -> Incident:
                     for s in _items(r["sources"])
                 ]
             ),
-            outlets=_count(r["outlets"], "outlets"),
+            outlets=_int_value(r["outlets"], "outlets"),
             claimed_by=tuple(_items(r["claimed_by"])),
             direction_evidence=None
             if not evidence
@@ -304,7 +305,7 @@ def incident_from_record(record: JsonObject) -> Incident:
 
 
 def _location(loc: Any) -> Location:
-    # Keys after "precision" were added over time: older rows read with the defaults.
+    # A key that may be absent (a row stored before it existed) reads as the default.
     return Location(
         loc["name"],
         loc["place"],
@@ -330,11 +331,9 @@ def _text(value: object) -> str:
     return value
 
 
-def _count(value: object, key: str) -> Any:
-    # The numbers escalation counts with: a text here would fail far from its cause.
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-        raise TypeError(f"{key!r} should be a whole number, not {value!r}")
-    return value
+def _opt_count(value: object, key: str) -> int | None:
+    # A number escalation counts with: a text here would fail far from its cause.
+    return None if value is None else _int_value(value, key)
 
 
 def _items(value: object) -> list[Any]:
@@ -612,11 +611,6 @@ def _list(record: JsonObject, key: str) -> Sequence[object]:
     return value
 
 
-def _opt_list(record: JsonObject, key: str) -> Sequence[object] | None:
-    value = record.get(key)
-    return None if value is None else _list(record, key)
-
-
 def _str_value(value: object, key: str) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{key!r} should be text, not {value!r}")
@@ -632,7 +626,7 @@ def _opt_str(record: JsonObject, key: str) -> str | None:
     return None if value is None else _str_value(value, key)
 
 
-def _int_value(value: object, key: str = "a count") -> int:
+def _int_value(value: object, key: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError(f"{key!r} should be a whole number, not {value!r}")
     return value
@@ -661,7 +655,3 @@ def _float(record: JsonObject, key: str) -> float:
 def _opt_float(record: JsonObject, key: str) -> float | None:
     value = record.get(key)
     return None if value is None else _float_value(value, key)
-
-
-def _bool(record: JsonObject, key: str) -> bool:
-    return bool(record.get(key, False))

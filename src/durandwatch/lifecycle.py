@@ -4,6 +4,8 @@ Each run turns the day's assessments into alert events. An assessment at yellow 
 opens an alert (``new``) or moves the open one (``escalated``, ``de-escalated``,
 ``updated`` when its incidents or score changed, ``ongoing`` otherwise); an open alert
 whose unit fell back to green is ``cleared`` once and closed. Pure: state in, state out.
+:func:`alert_of` flattens an event into the :class:`Alert` that the store keeps, the
+outputs show and the email sends.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Split by domain: :mod:`.feeds` (feeds, items, the poll log), :mod:`.incidents` (reports
 and incidents), :mod:`.alerts` (alerts and the email outbox), :mod:`.schema` (tables and
 migrations), :mod:`.database` (the connection and what differs between the engines) and
-:mod:`.locks` (one ``run`` per folder, one leader per store).
+:mod:`.locks` (one ``run`` per folder, one leader per store). Reports, incidents and
+alerts go in and come out as the pipeline's frozen dataclasses; the JSON their rows keep
+is :mod:`durandwatch.codec`'s.
 
 Durability on SQLite: WAL journal with ``synchronous=FULL``; on PostgreSQL the server's
 own. Every write is one transaction, and writers take turns on both engines.
