@@ -26,7 +26,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .analyze import Analyzer, Report, parse_published
@@ -37,6 +37,9 @@ from .escalation import History, IncidentView, assess
 from .lifecycle import Alert, AlertEvent, AlertState, advance, alert_of
 from .region import SectorMap
 from .rules import Rules
+
+if TYPE_CHECKING:
+    from .gazetteer import Gazetteer
 
 log = logging.getLogger(__name__)
 
@@ -411,7 +414,7 @@ class Assessor:
 class OutputSettings:
     """What the daily output folders of a replay need."""
 
-    gazetteer: object
+    gazetteer: Gazetteer | None
     zone: str
     daily_at: time
 
@@ -434,7 +437,7 @@ def _write_outputs(
         day,
         alerts=alerts,
         incidents=incidents,
-        gazetteer=settings.gazetteer,  # type: ignore[arg-type]
+        gazetteer=settings.gazetteer,
         zone=settings.zone,
         daily_at=settings.daily_at,
         now=moment.astimezone(UTC),
