@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -94,3 +95,63 @@ def test_a_named_foreign_means_decides_the_side(text: str) -> None:
     ex = ANALYZER.analyze("x", text, published=NOW).extraction
     assert ex.cross_border
     assert ex.direction == "PK->AF"
+
+
+# -- the relevance gate a replay uses (Analyzer.analyze_if_relevant) ------------------------
+
+
+def _gate_corpus() -> list[str]:
+    """Texts of every kind the repository holds: the golden corpus, the labelled
+    cross-border reports, non-incident headlines and ordinary sentences."""
+    texts = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    data = GOLDEN.parent.parent / "bench" / "data"
+    for name in ("written_reports.jsonl", "written_reports_2.jsonl"):
+        for line in (data / "crossborder" / name).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            texts.append(f"{record['title']}\n{record.get('summary') or ''}")
+    for name in ("non_incidents.txt", "non_incidents_heldout.txt", "ordinary_sentences.txt"):
+        lines = (data / name).read_text(encoding="utf-8").splitlines()
+        texts += [t for t in lines if t.strip() and not t.startswith("#")]
+    return texts
+
+
+def _gate_holds(texts: list[str]) -> int:
+    """Check every text: gated means not relevant, and a relevant report is the same
+    report both ways. Return how many texts the gate settled."""
+    settled = 0
+    for n, text in enumerate(texts):
+        full = ANALYZER.analyze(str(n), text, published=NOW)
+        quick = ANALYZER.analyze_if_relevant(str(n), text, published=NOW)
+        if quick is None:
+            assert not full.extraction.relevant, text
+            settled += not ANALYZER.extractor.could_be_relevant(text)
+        else:
+            assert quick == full, text
+    return settled
+
+
+def test_the_gate_settles_only_texts_that_are_not_relevant() -> None:
+    texts = _gate_corpus()
+    settled = _gate_holds(texts)
+    assert len(texts) > 400
+    # Not vacuous: most non-incident headlines and ordinary sentences are settled.
+    assert settled > len(texts) // 4, (settled, len(texts))
+
+
+@pytest.mark.shared
+def test_the_gate_holds_on_the_development_set(shared_dir: Path) -> None:
+    import csv
+
+    with (shared_dir / "eval" / "dev.csv").open(encoding="utf-8") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    _gate_holds(texts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(sorted({w for t in _gate_corpus()[:200] for w in t.split()})), max_size=30
+    )
+)
+def test_the_gate_holds_on_recombined_words(words: list[str]) -> None:
+    _gate_holds([" ".join(words)])

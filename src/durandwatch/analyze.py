@@ -84,6 +84,23 @@ class Analyzer:
             extraction = _outside(extraction)
         return Report(ident, text, published, source, url, geo, extraction)
 
+    def analyze_if_relevant(
+        self,
+        ident: str,
+        text: str,
+        *,
+        published: datetime,
+        source: str | None = None,
+        url: str | None = None,
+    ) -> Report | None:
+        """The report of a relevant text, else None: what :meth:`analyze` gives when its
+        report is relevant, without geocoding the texts that cannot be (a replay keeps
+        only relevant reports; about two items in three are settled before the geocoder)."""
+        if not self.extractor.could_be_relevant(text):
+            return None
+        report = self.analyze(ident, text, published=published, source=source, url=url)
+        return report if report.extraction.relevant else None
+
 
 def _outside(extraction: Extraction) -> Extraction:
     from dataclasses import replace

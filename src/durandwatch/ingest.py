@@ -4,9 +4,11 @@ Whatever goes wrong while fetching, guarding, parsing, normalising or storing on
 that feed's failure: it is recorded for the feed (``status`` shows it), the feed backs
 off, and a failed :class:`PollOutcome` is returned; the next feed is polled regardless.
 Expected failures (network, HTTP status, hostile or broken documents, a full disk) are
-logged in one line. Anything else (a bug here, or in feedparser or the standard library
-on a document nobody foresaw) is logged with its traceback the first time the feed fails
-that way, and in one line while it keeps failing the same way.
+logged in one line. feedparser failing on a malformed document (its own bug, e.g. a
+``KeyError`` on a ``<textinput>`` closed by ``</title>``) is the document's failure too:
+one line, with the traceback only at debug level (``-v``), for a report to feedparser.
+Anything else (a bug here or in the standard library) is logged with its traceback the
+first time the feed fails that way, and in one line while it keeps failing the same way.
 
 A pass over many feeds (:meth:`Ingestor.poll_all`) can be given a time limit: once it
 has run that long it starts no other feed, and reports the feeds not reached as skipped,
@@ -344,9 +346,10 @@ class Ingestor:
         state = self.store.feed_state(spec.name)
         # The first time a feed fails in a way nobody foresaw, the log gets the traceback
         # (for a bug report); while it keeps failing the same way, one line per poll.
-        traceback = (
-            cause if _unforeseen(cause) and (state is None or state.last_error != error) else None
-        )
+        first_time = state is None or state.last_error != error
+        traceback = cause if _unforeseen(cause) and first_time else None
+        if isinstance(cause, ParserCrashError) and first_time:
+            log.debug("feed %s: feedparser's traceback", spec.name, exc_info=cause.__cause__)
         failures = (state.consecutive_failures if state else 0) + 1
         delay = backoff_delay(
             failures,
@@ -386,10 +389,8 @@ class Ingestor:
 
 
 def _unforeseen(cause: BaseException | None) -> bool:
-    """True for an exception that is not one of durandwatch's own (or that wraps one)."""
-    return cause is not None and (
-        isinstance(cause, ParserCrashError) or not isinstance(cause, DurandwatchError)
-    )
+    """True for an exception that is not one of durandwatch's own."""
+    return cause is not None and not isinstance(cause, DurandwatchError)
 
 
 def _unexpected(exc: BaseException) -> str:

@@ -23,6 +23,9 @@ state = "state"               # the run lock (and the database, see below)
 
 [database]
 url = "sqlite:///state/durandwatch.db"   # relative to this folder; sqlite:////abs/path also works
+# A team's shared store: url = "postgresql://USER@HOST:5432/DATABASE" (pip install
+# 'durandwatch[postgres]'); the password goes in DURANDWATCH_DATABASE_URL or PGPASSWORD,
+# never here. Several 'durandwatch run' on one PostgreSQL store: one leads, the rest stand by.
 keep_non_incident_days = 365  # items read and found not to be incidents are forgotten after
                               # this many days (0: never); incidents and their reports stay
 

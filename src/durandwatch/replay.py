@@ -373,9 +373,10 @@ def analyse_days(
 
 def _analyse(analyzer: Analyzer, items: Iterable[HistoryItem]) -> list[Report]:
     reports = (
-        analyzer.analyze(i.id, i.text, published=i.published, source=i.source) for i in items
+        analyzer.analyze_if_relevant(i.id, i.text, published=i.published, source=i.source)
+        for i in items
     )
-    return [r for r in reports if r.extraction.relevant]
+    return [r for r in reports if r is not None]
 
 
 def _analyse_in_worker(items: list[HistoryItem]) -> list[Report]:

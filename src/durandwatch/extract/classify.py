@@ -101,6 +101,40 @@ def classify(
     return False, "no violent or security event named", None, None
 
 
+#: Every list one of which a text must match to be relevant by :func:`classify`: each
+#: path to ``True`` there needs one of them (or ``_FIGHTING``). Add a list here when a new
+#: path needs a new one; ``tests/test_extract.py`` checks the gate on every corpus.
+_RELEVANCE_LISTS = (
+    SUICIDE,
+    AIR,
+    SHELLING,
+    GRENADE,
+    EXPLOSIVE,
+    ABDUCTION,
+    RIOT,
+    PROTEST,
+    CLASH,
+    VIOLENCE_CIV,
+    WEAK_MEANS,
+    VIOLENT_DEATH,
+    CASUALTY,
+    DISRUPTED,
+    ARREST,
+    AGREEMENT,
+    STRATEGIC,
+)
+
+
+def cannot_be_relevant(low: str) -> bool:
+    """True when :func:`classify` says "not relevant" for ``low`` whatever the place and
+    the actors: the text names no means of violence, casualty, protest or strategic
+    development. Most ordinary news is settled here, before geocoding."""
+    if _FIGHTING.search(low):
+        return False
+    words = LISTS.read(low)
+    return not any(words.has(each) for each in _RELEVANCE_LISTS)
+
+
 _PROTEST_OBJECT = re.compile(
     r"\b(?:protest\w*|rall(?:y|ies|ied)|demonstrat\w*|sit[- ]in)\b.{0,40}?"
     r"\b(?:against|over|condemn\w*|demanding|about)\b"

@@ -11,7 +11,7 @@ from ..textnorm import blank_spans, earlier_event_spans
 from .actors import assign_roles, load_actors
 from .casualties import count_fatalities, count_injured
 from .claims import find_claim
-from .classify import classify
+from .classify import cannot_be_relevant, classify
 from .dates import event_date_of
 from .direction import read_direction
 from .records import Actor, ActorSpec, Crossing, Extraction
@@ -27,6 +27,13 @@ class Extractor:
             (alias, spec) for spec, aliases in specs for alias in aliases
         )
 
+    def could_be_relevant(self, text: str) -> bool:
+        """False when :meth:`extract` would find ``text`` not relevant wherever it is placed
+        (cheap: one literal pass and a few patterns; no geocoding needed)."""
+        low = _lower(text)
+        own = blank_spans(low, earlier_event_spans(low))
+        return not (cannot_be_relevant(low) and (own is low or cannot_be_relevant(own)))
+
     def extract(
         self,
         text: str,
@@ -41,7 +48,7 @@ class Extractor:
         ``countries``: AF/PK named in the text (context words); ``places``: the places the
         geocoder found, with their spans (they tell on which side a sentence's action is).
         """
-        low = text.lower().replace("\u2019", "'")  # curly apostrophes: same length
+        low = _lower(text)
         event_date, time_precision = event_date_of(low, published)
         mentions = self._actors.find(text)
         # What happened, and how many died, is read without the clauses about an earlier
@@ -101,3 +108,8 @@ class Extractor:
             )
         found.sort(key=lambda a: ({"actor1": 0, "actor2": 1}.get(a.role, 2), a.role))
         return tuple(found)
+
+
+def _lower(text: str) -> str:
+    """The text the rules read: lower case, curly apostrophes straight (same length)."""
+    return text.lower().replace("\u2019", "'")
