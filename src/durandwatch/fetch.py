@@ -249,8 +249,8 @@ class Fetcher:
                 raise FetchError(f"response exceeds the {cap:,}-byte cap; stopped reading")
             if self._clock() > deadline:
                 raise FetchError(
-                    f"exceeded the {self.settings.deadline:g} s deadline after "
-                    f"{len(body):,} bytes (server too slow)"
+                    f"exceeded the {self.settings.deadline:g} s deadline while reading the "
+                    f"body, after {len(body):,} bytes (server too slow)"
                 )
             if self._cancel.is_set():
                 raise FetchError("cancelled: the service is shutting down")
