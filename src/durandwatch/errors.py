@@ -55,7 +55,8 @@ class ParserCrashError(FeedParseError):
     """The feed parser (feedparser, or the standard library under it) raised on the document.
 
     The document is malformed in a way the parser does not survive; it is that feed's
-    failure. The parser's own exception is the ``__cause__``, logged with its traceback.
+    failure, logged in one line. The parser's own exception is the ``__cause__``; its
+    traceback is logged at debug level, for a report to feedparser.
     """
 
 
